@@ -1,0 +1,34 @@
+//! CSV | IDX | builtin → Dataset: loading, stratified splits, standardization.
+
+pub mod spec;
+
+use ndarray::Array2;
+
+pub use spec::DataSpec;
+
+/// Samples and their class indices.
+///
+/// # Shapes
+/// `x`: (samples, features), row-major; `y`: (samples,), each `< classes.len()`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split {
+    /// Feature matrix.
+    pub x: Array2<f32>,
+    /// Class index of each row.
+    pub y: Vec<usize>,
+}
+
+/// A loaded, split and standardized data set, shared read-only by all trials.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Used to fit the weights (and the standardization).
+    pub train: Split,
+    /// Used to rank trials.
+    pub validation: Split,
+    /// Used only to score the winner, never to rank.
+    pub test: Option<Split>,
+    /// Class names in index order (sorted labels from the file).
+    pub classes: Vec<String>,
+    /// Feature names in column order.
+    pub features: Vec<String>,
+}

@@ -1,0 +1,1 @@
+//! The embedded multi-layer-perceptron trainer; knows nothing of searches. (Issue 2.)

@@ -1,0 +1,152 @@
+//! The seam between searches and models: an [`Objective`] trains one trial's configuration and
+//! reports per epoch; the runner and the samplers know nothing else of the model.
+
+pub mod mlp;
+pub mod params;
+
+use std::ops::ControlFlow;
+
+use crate::search::TrialConfig;
+use crate::space::schema::ParamSpec;
+
+/// What one epoch of one trial measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochReport {
+    /// 0-based epoch index t.
+    pub epoch: usize,
+    /// The learning rate η_t used during this epoch.
+    pub learning_rate: f64,
+    /// Mean cross-entropy over this epoch's training mini-batches (no penalty term).
+    pub train_loss: f64,
+    /// Mean cross-entropy on the validation split after this epoch (no penalty, no dropout).
+    pub val_loss: f64,
+    /// Fraction of validation samples classified correctly, in [0, 1].
+    pub val_accuracy: f64,
+}
+
+/// How a trial ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrialStatus {
+    /// Ran every epoch.
+    Completed,
+    /// Early stopping ended it (`patience`).
+    StoppedEarly,
+    /// Loss or weights became NaN or infinite; ranks last.
+    Diverged,
+    /// The caller asked it to stop (Ctrl-C); a runner does not record such a trial.
+    Interrupted,
+    /// It could not run (bad configuration, panic); ranks last.
+    Failed,
+}
+
+impl TrialStatus {
+    /// The lower-case name used in CSV files.
+    pub fn name(self) -> &'static str {
+        match self {
+            TrialStatus::Completed => "completed",
+            TrialStatus::StoppedEarly => "stopped_early",
+            TrialStatus::Diverged => "diverged",
+            TrialStatus::Interrupted => "interrupted",
+            TrialStatus::Failed => "failed",
+        }
+    }
+
+    /// Parses [`TrialStatus::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            TrialStatus::Completed,
+            TrialStatus::StoppedEarly,
+            TrialStatus::Diverged,
+            TrialStatus::Interrupted,
+            TrialStatus::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
+
+    /// Whether the trial's score may be ranked (completed or stopped early).
+    pub fn is_ranked(self) -> bool {
+        matches!(self, TrialStatus::Completed | TrialStatus::StoppedEarly)
+    }
+}
+
+/// The result of one trial.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialOutcome {
+    /// How it ended.
+    pub status: TrialStatus,
+    /// Why it failed or diverged (empty otherwise).
+    pub message: String,
+    /// The score: the lowest validation loss reached (`f64::INFINITY` if none).
+    pub best_val_loss: f64,
+    /// The 0-based epoch at which `best_val_loss` was reached.
+    pub best_epoch: Option<usize>,
+    /// Validation loss after the last epoch run.
+    pub val_loss: f64,
+    /// Validation accuracy after the last epoch run.
+    pub val_accuracy: f64,
+    /// Training loss of the last epoch run.
+    pub train_loss: f64,
+    /// Epochs actually run.
+    pub epochs_run: usize,
+    /// Wall-clock seconds spent training.
+    pub seconds: f64,
+    /// One report per epoch run.
+    pub curve: Vec<EpochReport>,
+}
+
+impl TrialOutcome {
+    /// An outcome for a trial that could not run at all.
+    pub fn failed(message: impl Into<String>) -> Self {
+        TrialOutcome {
+            status: TrialStatus::Failed,
+            message: message.into(),
+            best_val_loss: f64::INFINITY,
+            best_epoch: None,
+            val_loss: f64::NAN,
+            val_accuracy: f64::NAN,
+            train_loss: f64::NAN,
+            epochs_run: 0,
+            seconds: 0.0,
+            curve: Vec::new(),
+        }
+    }
+}
+
+/// The winner's score on the held-out test split.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TestScore {
+    /// Mean cross-entropy on the test split.
+    pub loss: f64,
+    /// Fraction of test samples classified correctly.
+    pub accuracy: f64,
+    /// Number of test samples.
+    pub samples: usize,
+}
+
+/// Something a search can tune: configuration in, per-epoch reports and an outcome out.
+///
+/// Implementations must be deterministic in `(trial.params, trial.seed)` and single-threaded:
+/// parallelism is across trials.
+pub trait Objective: Sync {
+    /// The parameters this objective accepts, in dependency order.
+    fn schema(&self) -> &'static [ParamSpec];
+
+    /// Runs one trial, calling `on_epoch` after every epoch; `ControlFlow::Break` stops the
+    /// trial at once with status [`TrialStatus::Interrupted`]. An `Err` is a failed trial.
+    fn run(
+        &self,
+        trial: &TrialConfig,
+        on_epoch: &mut dyn FnMut(&EpochReport) -> ControlFlow<()>,
+    ) -> Result<TrialOutcome, String>;
+
+    /// A relative cost estimate, used to start long trials first (default: all equal).
+    fn cost(&self, _trial: &TrialConfig) -> f64 {
+        1.0
+    }
+
+    /// Retrains `trial` and scores it on the test split; `None` when there is no test split.
+    fn test(&self, _trial: &TrialConfig) -> Option<Result<TestScore, String>> {
+        None
+    }
+}

@@ -1,0 +1,1 @@
+//! Outcomes → files: results directory, journal, ranking, CSV writers, best.toml. (Issue 5.)

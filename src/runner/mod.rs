@@ -1,0 +1,1 @@
+//! TrialConfig* → TrialOutcome*: a local rayon pool, caught panics, resume. (Issue 5.)
