@@ -1,6 +1,82 @@
-//! The command line: the only code that prints. (Issue 5.)
+//! The command line: parses arguments, dispatches to one file per subcommand, and maps errors
+//! to exit codes. The only code that prints.
+
+mod plan;
+mod report;
+mod run;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: the command could not run (data, I/O, every trial failed).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code: invalid search space or usage.
+pub const EXIT_INVALID: u8 = 2;
+/// Exit code: interrupted by Ctrl-C (128 + SIGINT).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Parser, Debug)]
+#[command(name = "hpsearch", version, about = "Hyper-parameter search for neural networks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a sweep: train every trial of SPACE and write ranked reports.
+    Run(run::RunArgs),
+    /// Validate SPACE and list its trials without training anything.
+    Plan(plan::PlanArgs),
+    /// Rebuild ranked.csv from a results directory's trials.csv and print the ranking.
+    Report(report::ReportArgs),
+}
+
+/// An error with the exit code it should end the process with.
+#[derive(Debug)]
+pub struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    /// The space or the usage is invalid (exit 2).
+    pub fn invalid(error: impl Into<anyhow::Error>) -> Self {
+        Failure { code: EXIT_INVALID, error: error.into() }
+    }
+}
+
+/// Anything else is "could not run" (exit 1).
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Failure { code: EXIT_FAILURE, error: error.into() }
+    }
+}
 
 /// Runs the command line and returns the process exit code.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Plan(args) => plan::plan(args),
+        Command::Report(args) => report::report(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure { code, error }) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// The path argument shared by subcommands that read a space file.
+#[derive(clap::Args, Debug)]
+pub struct SpaceArg {
+    /// The search-space file (TOML).
+    #[arg(value_name = "SPACE.toml")]
+    pub space: PathBuf,
 }

@@ -32,3 +32,21 @@ pub struct Dataset {
     /// Feature names in column order.
     pub features: Vec<String>,
 }
+
+use std::path::Path;
+
+/// Loads, splits (stratified, with `seed`) and standardizes the data `spec` describes; relative
+/// paths are resolved against `base_dir`. (Skeleton: issue 4 fills it in.)
+pub fn load(_spec: &DataSpec, _base_dir: &Path, _seed: u64) -> Result<Dataset, DataError> {
+    todo!("issue 4")
+}
+
+/// Checks `spec` without reading the data: one source, legal fractions, files present.
+pub fn check(_spec: &DataSpec, _base_dir: &Path) -> Result<(), DataError> {
+    todo!("issue 4")
+}
+
+/// A data problem (skeleton).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DataError(pub String);
