@@ -2,6 +2,7 @@
 //! to exit codes. The only code that prints.
 
 mod plan;
+mod progress;
 mod report;
 mod run;
 mod table;
@@ -19,7 +20,11 @@ pub const EXIT_INVALID: u8 = 2;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser, Debug)]
-#[command(name = "hpsearch", version, about = "Hyper-parameter search for neural networks")]
+#[command(
+    name = "hpsearch",
+    version,
+    about = "Hyper-parameter search for neural networks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,14 +50,20 @@ pub struct Failure {
 impl Failure {
     /// The space or the usage is invalid (exit 2).
     pub fn invalid(error: impl Into<anyhow::Error>) -> Self {
-        Failure { code: EXIT_INVALID, error: error.into() }
+        Failure {
+            code: EXIT_INVALID,
+            error: error.into(),
+        }
     }
 }
 
 /// Anything else is "could not run" (exit 1).
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(error: E) -> Self {
-        Failure { code: EXIT_FAILURE, error: error.into() }
+        Failure {
+            code: EXIT_FAILURE,
+            error: error.into(),
+        }
     }
 }
 

@@ -1,14 +1,31 @@
-//! `hpsearch report`: rebuild the ranking from a journal. (Skeleton: issue 5.)
+//! `hpsearch report RESULTS_DIR [--top K]`: rebuild ranked.csv (and curves.csv) from the
+//! journals and print the ranking.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use hpsearch::report::{self, ResultsDir};
+
 use super::Failure;
+use super::run::{print_ranking, print_summary};
 
 /// Arguments of `report`.
 #[derive(clap::Args, Debug)]
-pub struct ReportArgs {}
+pub struct ReportArgs {
+    /// A results directory written by `hpsearch run`.
+    #[arg(value_name = "RESULTS_DIR")]
+    dir: PathBuf,
+    /// Rows of the ranking to print.
+    #[arg(long, value_name = "K", default_value_t = 10)]
+    top: usize,
+}
 
 /// Runs `report`.
-pub fn report(_args: ReportArgs) -> Result<ExitCode, Failure> {
-    todo!("issue 5")
+pub fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
+    let dir = ResultsDir::open(&args.dir)?;
+    let ranked = report::write_reports(&dir)?;
+    print_ranking(&ranked, args.top);
+    print_summary(&ranked.records, ranked.records.len());
+    println!("wrote {}", dir.file("ranked.csv").display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,17 +1,238 @@
-//! `hpsearch run`: the sweep pipeline. (Skeleton: issue 5.)
+//! `hpsearch run SPACE.toml`: the sweep pipeline, step for step: load the space → sample the
+//! trials → prepare the results directory → load the data → run with observers → rank → write
+//! → print the top of the ranking.
 
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{Failure, SpaceArg};
+use anyhow::Context;
+
+use hpsearch::objective::mlp::MlpObjective;
+use hpsearch::objective::params::MLP_PARAMS;
+use hpsearch::objective::{Objective, TrialStatus};
+use hpsearch::report::{self, Record, Recorder, ReportError, ResultsDir};
+use hpsearch::runner::{self, Observers};
+use hpsearch::{data, search, space};
+
+use super::progress::Progress;
+use super::{EXIT_FAILURE, EXIT_INTERRUPTED, Failure, SpaceArg, table};
 
 /// Arguments of `run`.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
     #[command(flatten)]
     space: SpaceArg,
+    /// Trials run at once, one per worker thread [default: the number of cores].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Results directory [default: results/NAME, NAME from the space file].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Finish an interrupted sweep: run only the trials missing from DIR/trials.csv.
+    #[arg(long)]
+    resume: bool,
+    /// No progress bars (the final summary is still printed).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Rows of the ranking to print.
+    #[arg(long, value_name = "K", default_value_t = 10)]
+    top: usize,
 }
 
 /// Runs `run`.
-pub fn run(_args: RunArgs) -> Result<ExitCode, Failure> {
-    todo!("issue 5")
+pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let space_path = &args.space.space;
+    let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
+    let trials = search::trials(&space).map_err(Failure::invalid)?;
+    data::check(space.data(), space.base_dir())?;
+
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(space.name()));
+    let dir = ResultsDir::create(&out, args.resume)?;
+    if args.resume {
+        let stored = space::load(&dir.file("space.toml"), MLP_PARAMS)
+            .map_err(|_| ReportError::DifferentSpace { path: out.clone() })?;
+        if stored.fingerprint() != space.fingerprint() {
+            return Err(ReportError::DifferentSpace { path: out }.into());
+        }
+    } else {
+        dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
+    }
+    let (recorder, done) = Recorder::open(&dir, report::param_columns(&trials), args.resume)?;
+    let done_ids: HashSet<u64> = done.iter().map(|r| r.trial).collect();
+    let pending: Vec<_> = trials
+        .iter()
+        .filter(|t| !done_ids.contains(&t.id))
+        .cloned()
+        .collect();
+
+    let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
+    let objective = MlpObjective::new(Arc::new(dataset));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    // Fails only if a handler is already installed, which this process never does twice.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    eprintln!(
+        "{}: {} trials ({} already done), {} data, {jobs} workers → {}",
+        space.name(),
+        trials.len(),
+        done.len(),
+        describe_data(space.data()),
+        out.display()
+    );
+    let progress = Progress::new(trials.len(), done.len(), best_of(&done), args.quiet);
+    let summary = runner::run(
+        &objective,
+        &pending,
+        jobs,
+        &Observers(vec![&recorder, &progress]),
+        &stop,
+    );
+    progress.finish();
+    let summary = summary.context("the sweep stopped")?;
+
+    let ranked = report::write_reports(&dir)?;
+    print_ranking(&ranked, args.top);
+    let winner = ranked.records.first().filter(|r| r.status.is_ranked());
+    if let Some(best) = winner {
+        let config = trials
+            .iter()
+            .find(|t| t.id == best.trial)
+            .context("winner not in the space")?;
+        println!(
+            "\nbest: trial {} (val_loss {})",
+            best.trial,
+            report::number(best.val_loss)
+        );
+        for (name, value) in config.params.iter() {
+            if let Some(value) = value {
+                println!("  {name} = {value}");
+            }
+        }
+        let data = data::rebased(space.data(), space.base_dir());
+        let text = report::best_toml(space.name(), space.seed(), &data, config, best.val_loss)
+            .context("cannot write best.toml")?;
+        dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
+        if let Some(score) = objective.test(config).filter(|_| !summary.interrupted) {
+            let score = score.map_err(|m| anyhow::anyhow!("testing trial {}: {m}", best.trial))?;
+            dir.write_atomic("test.csv", |w| report::write_test(w, best.trial, &score))?;
+            println!(
+                "test ({} samples, winner only, never used for ranking): loss {:.4}, accuracy {:.4}",
+                score.samples, score.loss, score.accuracy
+            );
+        }
+    }
+    print_summary(&ranked.records, trials.len());
+    println!(
+        "results in {}/ (ranked.csv, trials.csv, curves.csv, best.toml)",
+        out.display()
+    );
+
+    if summary.interrupted {
+        eprintln!(
+            "interrupted: {} of {} trials are in {}\nresume with: hpsearch run {} --resume --out {}",
+            ranked.records.len(),
+            trials.len(),
+            dir.file("trials.csv").display(),
+            space_path.display(),
+            out.display()
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    if winner.is_none() {
+        eprintln!(
+            "error: no trial produced a score (all failed or diverged); see the message column of ranked.csv"
+        );
+        return Ok(ExitCode::from(EXIT_FAILURE));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The best (val_loss, trial) among finished records.
+fn best_of(records: &[Record]) -> Option<(f64, u64)> {
+    report::rank(records)
+        .first()
+        .filter(|r| r.status.is_ranked())
+        .map(|r| (r.val_loss, r.trial))
+}
+
+fn describe_data(spec: &data::DataSpec) -> String {
+    let source = spec.builtin.as_deref().map(|b| format!("builtin {b}"));
+    let source = source.or_else(|| spec.path.as_ref().map(|p| p.display().to_string()));
+    source
+        .or_else(|| spec.images.as_ref().map(|p| p.display().to_string()))
+        .unwrap_or_default()
+}
+
+/// Prints the top `k` of the ranking as a table.
+pub fn print_ranking(ranked: &report::JournalContents, k: usize) {
+    let mut headers: Vec<String> = [
+        "rank",
+        "trial",
+        "status",
+        "val_loss",
+        "val_acc",
+        "best_epoch",
+        "epochs",
+    ]
+    .map(String::from)
+    .to_vec();
+    headers.extend(ranked.params.iter().cloned());
+    let rows: Vec<Vec<String>> = ranked
+        .records
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                r.trial.to_string(),
+                r.status.name().to_string(),
+                fixed(r.val_loss),
+                fixed(r.val_accuracy),
+                r.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
+                r.epochs_run.to_string(),
+            ];
+            row.extend(r.params.iter().cloned());
+            row
+        })
+        .collect();
+    println!(
+        "top {} of {} trials by validation loss:",
+        rows.len(),
+        ranked.records.len()
+    );
+    print!("{}", table::render(&headers, &rows));
+}
+
+fn fixed(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.4}")
+    } else {
+        "-".to_string()
+    }
+}
+
+/// Prints how many trials ended each way.
+pub fn print_summary(records: &[Record], total: usize) {
+    let count = |s: TrialStatus| records.iter().filter(|r| r.status == s).count();
+    println!(
+        "{} of {total} trials finished: {} completed, {} stopped early, {} diverged, {} failed",
+        records.len(),
+        count(TrialStatus::Completed),
+        count(TrialStatus::StoppedEarly),
+        count(TrialStatus::Diverged),
+        count(TrialStatus::Failed)
+    );
 }

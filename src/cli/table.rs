@@ -10,7 +10,11 @@ pub fn render(headers: &[String], rows: &[Vec<String>]) -> String {
     }
     let mut out = String::new();
     for row in std::iter::once(headers).chain(rows.iter().map(Vec::as_slice)) {
-        let line: Vec<String> = row.iter().zip(&widths).map(|(c, &w)| format!("{c:<w$}")).collect();
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c:<w$}"))
+            .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }

@@ -31,7 +31,12 @@ fn any_hidden(p: &Params) -> bool {
     !uniform_layers(p) || has_hidden_layers(p)
 }
 
-const POSITIVE: Kind = Kind::Float { lo: 0.0, hi: f64::INFINITY, lo_open: true, hi_open: true };
+const POSITIVE: Kind = Kind::Float {
+    lo: 0.0,
+    hi: f64::INFINITY,
+    lo_open: true,
+    hi_open: true,
+};
 
 /// The MLP's parameters. Parents come before the parameters that depend on them.
 pub const MLP_PARAMS: &[ParamSpec] = &[
@@ -61,7 +66,10 @@ pub const MLP_PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "decay_step",
-        kind: Kind::Int { lo: 1, hi: 1_000_000 },
+        kind: Kind::Int {
+            lo: 1,
+            hi: 1_000_000,
+        },
         default: Some(D::Int(10)),
         depends_on: &["decay"],
         active: Some(steps),
@@ -77,7 +85,12 @@ pub const MLP_PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "alpha",
-        kind: Kind::Float { lo: 0.0, hi: f64::INFINITY, lo_open: false, hi_open: true },
+        kind: Kind::Float {
+            lo: 0.0,
+            hi: f64::INFINITY,
+            lo_open: false,
+            hi_open: true,
+        },
         default: Some(D::Float(1e-4)),
         depends_on: &["regularization"],
         active: Some(penalised),
@@ -85,7 +98,10 @@ pub const MLP_PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "epochs",
-        kind: Kind::Int { lo: 1, hi: 1_000_000 },
+        kind: Kind::Int {
+            lo: 1,
+            hi: 1_000_000,
+        },
         default: Some(D::Int(20)),
         depends_on: &[],
         active: None,
@@ -93,7 +109,11 @@ pub const MLP_PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "batch_size",
-        kind: Kind::IntOrName { lo: 1, hi: 1 << 40, names: &["full"] },
+        kind: Kind::IntOrName {
+            lo: 1,
+            hi: 1 << 40,
+            names: &["full"],
+        },
         default: Some(D::Int(32)),
         depends_on: &[],
         active: None,
@@ -101,7 +121,11 @@ pub const MLP_PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "hidden",
-        kind: Kind::IntList { lo: 1, hi: 65_536, max_len: 64 },
+        kind: Kind::IntList {
+            lo: 1,
+            hi: 65_536,
+            max_len: 64,
+        },
         default: None,
         depends_on: &[],
         active: None,
@@ -133,7 +157,12 @@ pub const MLP_PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "dropout",
-        kind: Kind::Float { lo: 0.0, hi: 1.0, lo_open: false, hi_open: true },
+        kind: Kind::Float {
+            lo: 0.0,
+            hi: 1.0,
+            lo_open: false,
+            hi_open: true,
+        },
         default: Some(D::Float(0.0)),
         depends_on: &["hidden", "hidden_layers"],
         active: Some(any_hidden),
@@ -141,7 +170,10 @@ pub const MLP_PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "patience",
-        kind: Kind::Int { lo: 1, hi: 1_000_000 },
+        kind: Kind::Int {
+            lo: 1,
+            hi: 1_000_000,
+        },
         default: None,
         depends_on: &[],
         active: None,

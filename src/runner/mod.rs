@@ -1,1 +1,172 @@
-//! TrialConfig* → TrialOutcome*: a local rayon pool, caught panics, resume. (Issue 5.)
+//! TrialConfig* → TrialOutcome*: runs trials on a local rayon pool, one trial per worker,
+//! longest first; catches panics; stops starting trials when asked. Prints nothing: it reports
+//! to a [`TrialObserver`].
+
+use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use crate::objective::{EpochReport, Objective, TrialOutcome, TrialStatus};
+use crate::search::TrialConfig;
+
+/// Receives a sweep's events. Called from worker threads, hence `Sync`.
+pub trait TrialObserver: Sync {
+    /// A worker is starting `trial`.
+    fn started(&self, _trial: &TrialConfig) {}
+    /// `trial` finished an epoch.
+    fn epoch(&self, _trial: &TrialConfig, _report: &EpochReport) {}
+    /// `trial` finished (never called for interrupted trials). An error (e.g. the journal could
+    /// not be written) stops the sweep: no further trial starts, and [`run`] returns it.
+    fn finished(&self, _trial: &TrialConfig, _outcome: &TrialOutcome) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// How a sweep ended.
+#[derive(Debug)]
+pub struct RunSummary {
+    /// Finished trials as `(id, outcome)`, sorted by id.
+    pub finished: Vec<(u64, TrialOutcome)>,
+    /// Whether `stop` ended the sweep before every trial ran.
+    pub interrupted: bool,
+}
+
+/// Why a sweep could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The thread pool could not be built.
+    #[error("cannot start {jobs} worker threads: {source}")]
+    Pool {
+        /// Requested workers.
+        jobs: usize,
+        /// The cause.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// An observer failed (e.g. writing the journal); the finished trials are kept.
+    #[error("{0}")]
+    Observer(String),
+}
+
+/// Runs `trials` on `jobs` workers (a local pool, never rayon's global one), longest
+/// (by [`Objective::cost`]) first, ties by id. Setting `stop` stops starting trials and asks the
+/// running ones to stop after their current epoch; those are not reported as finished.
+///
+/// Results do not depend on `jobs` or on scheduling: each trial draws only from its own seed.
+pub fn run(
+    objective: &dyn Objective,
+    trials: &[TrialConfig],
+    jobs: usize,
+    observer: &dyn TrialObserver,
+    stop: &AtomicBool,
+) -> Result<RunSummary, RunError> {
+    let jobs = jobs.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|i| format!("hpsearch-worker-{i}"))
+        .build()
+        .map_err(|source| RunError::Pool { jobs, source })?;
+
+    let mut order: Vec<(f64, usize)> = trials
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (objective.cost(t), i))
+        .collect();
+    order.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(trials[a.1].id.cmp(&trials[b.1].id))
+    });
+
+    let next = AtomicUsize::new(0);
+    let finished = Mutex::new(Vec::with_capacity(trials.len()));
+    let failure: Mutex<Option<String>> = Mutex::new(None);
+    let halt = AtomicBool::new(false);
+
+    // One long-lived task per worker, each taking the next trial in cost order: an exact
+    // longest-first schedule, unlike splitting the list up front.
+    pool.scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|_| {
+                loop {
+                    if stop.load(Ordering::SeqCst) || halt.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let Some(&(_, index)) = order.get(next.fetch_add(1, Ordering::SeqCst)) else {
+                        return;
+                    };
+                    let trial = &trials[index];
+                    observer.started(trial);
+                    let outcome = run_one(objective, trial, observer, stop);
+                    if outcome.status == TrialStatus::Interrupted {
+                        continue;
+                    }
+                    if let Err(message) = observer.finished(trial, &outcome) {
+                        halt.store(true, Ordering::SeqCst);
+                        lock(&failure).get_or_insert(message);
+                    }
+                    lock(&finished).push((trial.id, outcome));
+                }
+            });
+        }
+    });
+
+    if let Some(message) = lock(&failure).take() {
+        return Err(RunError::Observer(message));
+    }
+    let mut finished = finished.into_inner().unwrap_or_else(|e| e.into_inner());
+    finished.sort_by_key(|(id, _)| *id);
+    let interrupted = finished.len() < trials.len();
+    Ok(RunSummary {
+        finished,
+        interrupted,
+    })
+}
+
+/// Runs one trial; a panic or an error becomes a failed outcome with its message.
+fn run_one(
+    objective: &dyn Objective,
+    trial: &TrialConfig,
+    observer: &dyn TrialObserver,
+    stop: &AtomicBool,
+) -> TrialOutcome {
+    let mut on_epoch = |report: &EpochReport| {
+        observer.epoch(trial, report);
+        if stop.load(Ordering::SeqCst) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    match catch_unwind(AssertUnwindSafe(|| objective.run(trial, &mut on_epoch))) {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(message)) => TrialOutcome::failed(message),
+        Err(payload) => {
+            let text = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic payload".to_string());
+            TrialOutcome::failed(format!("panicked: {text}"))
+        }
+    }
+}
+
+/// Locks a mutex, ignoring poisoning: every critical section here leaves its data consistent.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Several observers as one, called in order.
+pub struct Observers<'a>(pub Vec<&'a dyn TrialObserver>);
+
+impl TrialObserver for Observers<'_> {
+    fn started(&self, trial: &TrialConfig) {
+        self.0.iter().for_each(|o| o.started(trial));
+    }
+    fn epoch(&self, trial: &TrialConfig, report: &EpochReport) {
+        self.0.iter().for_each(|o| o.epoch(trial, report));
+    }
+    fn finished(&self, trial: &TrialConfig, outcome: &TrialOutcome) -> Result<(), String> {
+        self.0.iter().try_for_each(|o| o.finished(trial, outcome))
+    }
+}

@@ -47,7 +47,9 @@ impl Value {
             Value::Int(i) => toml::Value::Integer(*i),
             Value::Float(f) => toml::Value::Float(*f),
             Value::Text(s) => toml::Value::String(s.clone()),
-            Value::List(l) => toml::Value::Array(l.iter().map(|&i| toml::Value::Integer(i)).collect()),
+            Value::List(l) => {
+                toml::Value::Array(l.iter().map(|&i| toml::Value::Integer(i)).collect())
+            }
         }
     }
 }
@@ -96,7 +98,10 @@ impl Params {
 
     /// The value of `name`, `None` when inactive, absent or unknown.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.entries.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_ref())
+        self.entries
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.as_ref())
     }
 
     /// Every parameter in order, with its value or `None`.

@@ -1,0 +1,421 @@
+//! The journals: `trials.csv` (one row per finished trial) and `curves.journal.csv` (its
+//! per-epoch rows), appended and flushed as each trial finishes, so a killed sweep loses at most
+//! the trials that were running. Curve rows are written before the trial row: a trial counts as
+//! finished only once its row is in trials.csv.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{ReportError, ResultsDir};
+use crate::objective::{TrialOutcome, TrialStatus};
+use crate::search::TrialConfig;
+
+/// The fixed columns of trials.csv and ranked.csv, before the parameters.
+pub(super) const SCORE_COLUMNS: [&str; 7] = [
+    "status",
+    "val_loss",
+    "best_epoch",
+    "val_accuracy",
+    "train_loss",
+    "epochs_run",
+    "seconds",
+];
+
+/// The last column: why a trial failed or diverged.
+const MESSAGE: &str = "message";
+
+pub(super) const CURVE_HEADER: [&str; 6] = [
+    "trial",
+    "epoch",
+    "learning_rate",
+    "train_loss",
+    "val_loss",
+    "val_accuracy",
+];
+
+/// One finished trial as the journal stores it; parameters are kept as their CSV text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// Trial id.
+    pub trial: u64,
+    /// How it ended.
+    pub status: TrialStatus,
+    /// The score: lowest validation loss reached (NaN when none).
+    pub val_loss: f64,
+    /// Epoch of the lowest validation loss.
+    pub best_epoch: Option<usize>,
+    /// Validation accuracy after the last epoch.
+    pub val_accuracy: f64,
+    /// Training loss of the last epoch.
+    pub train_loss: f64,
+    /// Epochs run.
+    pub epochs_run: usize,
+    /// Wall seconds of training.
+    pub seconds: f64,
+    /// Why it failed or diverged.
+    pub message: String,
+    /// Parameter values in column order, empty when inactive.
+    pub params: Vec<String>,
+}
+
+impl Record {
+    /// The record of `trial`'s `outcome`, with parameters in `columns` order.
+    pub fn new(trial: &TrialConfig, outcome: &TrialOutcome, columns: &[String]) -> Self {
+        Record {
+            trial: trial.id,
+            status: outcome.status,
+            val_loss: outcome.best_val_loss,
+            best_epoch: outcome.best_epoch,
+            val_accuracy: outcome.val_accuracy,
+            train_loss: outcome.train_loss,
+            epochs_run: outcome.epochs_run,
+            seconds: outcome.seconds,
+            message: outcome.message.clone(),
+            params: columns
+                .iter()
+                .map(|c| {
+                    trial
+                        .params
+                        .get(c)
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                })
+                .collect(),
+        }
+    }
+
+    /// The CSV fields, in header order.
+    pub(super) fn fields(&self) -> Vec<String> {
+        let mut fields = vec![
+            self.trial.to_string(),
+            self.status.name().to_string(),
+            number(self.val_loss),
+            self.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
+            number(self.val_accuracy),
+            number(self.train_loss),
+            self.epochs_run.to_string(),
+            format!("{:.3}", self.seconds),
+        ];
+        fields.extend(self.params.iter().cloned());
+        fields.push(self.message.clone());
+        fields
+    }
+
+    fn parse(fields: &csv::StringRecord, params: usize) -> Result<Self, String> {
+        let expected = 1 + SCORE_COLUMNS.len() + params + 1;
+        if fields.len() != expected {
+            return Err(format!(
+                "expected {expected} fields, found {}",
+                fields.len()
+            ));
+        }
+        let f = |i: usize| fields.get(i).unwrap_or("");
+        let int = |i: usize| {
+            f(i).parse::<u64>()
+                .map_err(|_| format!("bad integer {:?}", f(i)))
+        };
+        let real = |i: usize| match f(i) {
+            "" => Ok(f64::NAN),
+            s => s.parse::<f64>().map_err(|_| format!("bad number {s:?}")),
+        };
+        Ok(Record {
+            trial: int(0)?,
+            status: TrialStatus::from_name(f(1)).ok_or_else(|| format!("bad status {:?}", f(1)))?,
+            val_loss: real(2)?,
+            best_epoch: if f(3).is_empty() {
+                None
+            } else {
+                Some(int(3)? as usize)
+            },
+            val_accuracy: real(4)?,
+            train_loss: real(5)?,
+            epochs_run: int(6)? as usize,
+            seconds: real(7)?,
+            params: (8..8 + params).map(|i| f(i).to_string()).collect(),
+            message: f(8 + params).to_string(),
+        })
+    }
+}
+
+/// A number as the CSV files write it: shortest round-trip form, empty when not finite.
+pub fn number(x: f64) -> String {
+    if x.is_finite() {
+        x.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// The parameters worth a column: those active in at least one trial, in schema order.
+pub fn param_columns(trials: &[TrialConfig]) -> Vec<String> {
+    let mut columns: Vec<&'static str> = Vec::new();
+    for trial in trials {
+        for (name, value) in trial.params.iter() {
+            if value.is_some() && !columns.contains(&name) {
+                columns.push(name);
+            }
+        }
+    }
+    // Keep schema order even when the first trial leaves a parameter inactive.
+    if let Some(first) = trials.first() {
+        let order: Vec<&str> = first.params.iter().map(|(n, _)| n).collect();
+        columns.sort_by_key(|c| order.iter().position(|o| o == c));
+    }
+    columns.into_iter().map(String::from).collect()
+}
+
+/// What a journal holds.
+#[derive(Debug, Clone)]
+pub struct JournalContents {
+    /// The parameter columns of its header.
+    pub params: Vec<String>,
+    /// Its complete rows, first occurrence of each trial id.
+    pub records: Vec<Record>,
+}
+
+/// The trials journal, open for appending.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+}
+
+impl Journal {
+    /// Opens `trials.csv` in `dir`. New sweep: writes the header. Resume: reads the finished
+    /// rows (dropping a torn last line), checks the header has these `params`, and appends.
+    pub fn open(
+        dir: &ResultsDir,
+        params: &[String],
+        resume: bool,
+    ) -> Result<(Journal, Vec<Record>), ReportError> {
+        let path = dir.file("trials.csv");
+        let header = trials_header(params);
+        let records = if resume {
+            let (contents, valid) = read_journal(&path)?;
+            if contents.params != params {
+                return Err(ReportError::DifferentSpace {
+                    path: dir.path().to_path_buf(),
+                });
+            }
+            truncate(&path, valid)?;
+            contents.records
+        } else {
+            write_line(&path, &header, true)?;
+            Vec::new()
+        };
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(ReportError::io(&path))?;
+        Ok((Journal { path, file }, records))
+    }
+
+    /// Appends one row and flushes it to the file.
+    pub fn append(&mut self, record: &Record) -> Result<(), ReportError> {
+        append_rows(&mut self.file, &self.path, std::iter::once(record.fields()))
+    }
+}
+
+/// Reads `trials.csv` (for `hpsearch report` and resume).
+pub fn read(path: &Path) -> Result<JournalContents, ReportError> {
+    read_journal(path).map(|(contents, _)| contents)
+}
+
+/// trials.csv's header: trial, the score columns, the parameters, message.
+pub(super) fn trials_header(params: &[String]) -> Vec<String> {
+    std::iter::once("trial")
+        .chain(SCORE_COLUMNS)
+        .map(String::from)
+        .chain(params.iter().cloned())
+        .chain(std::iter::once(MESSAGE.to_string()))
+        .collect()
+}
+
+/// Reads the complete lines of a journal; returns them and the byte length they span.
+fn read_journal(path: &Path) -> Result<(JournalContents, u64), ReportError> {
+    let (rows, valid) = read_complete_rows(path)?;
+    let mut rows = rows.into_iter();
+    let Some((_, header)) = rows.next() else {
+        return Err(corrupt(path, 1, "the header line is missing"));
+    };
+    let fixed = 1 + SCORE_COLUMNS.len();
+    let is_ours = header.len() > fixed
+        && header.get(header.len() - 1) == Some(MESSAGE)
+        && trials_header(&[])
+            .iter()
+            .zip(&header)
+            .take(fixed)
+            .all(|(a, b)| a == b);
+    if !is_ours {
+        return Err(corrupt(
+            path,
+            1,
+            "this is not an hpsearch trials.csv header",
+        ));
+    }
+    let params: Vec<String> = header
+        .iter()
+        .skip(fixed)
+        .take(header.len() - fixed - 1)
+        .map(String::from)
+        .collect();
+    let mut seen = HashSet::new();
+    let mut records = Vec::new();
+    for (line, row) in rows {
+        let record = Record::parse(&row, params.len()).map_err(|m| corrupt(path, line, &m))?;
+        if seen.insert(record.trial) {
+            records.push(record);
+        }
+    }
+    Ok((JournalContents { params, records }, valid))
+}
+
+/// The rows of the newline-terminated prefix of a CSV file, with their 1-based line numbers,
+/// and the prefix's length. A last line without its newline is torn (the writer was killed)
+/// and is left out.
+fn read_complete_rows(path: &Path) -> Result<(Vec<(u64, csv::StringRecord)>, u64), ReportError> {
+    let bytes = fs::read(path).map_err(ReportError::io(path))?;
+    let valid = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&bytes[..valid]);
+    let mut rows = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            corrupt(path, line, &e.to_string())
+        })?;
+        let line = row.position().map_or(0, |p| p.line());
+        rows.push((line, row));
+    }
+    Ok((rows, valid as u64))
+}
+
+fn corrupt(path: &Path, line: u64, message: &str) -> ReportError {
+    ReportError::Corrupt {
+        path: path.to_path_buf(),
+        line,
+        message: message.to_string(),
+    }
+}
+
+fn truncate(path: &Path, len: u64) -> Result<(), ReportError> {
+    let file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(ReportError::io(path))?;
+    file.set_len(len).map_err(ReportError::io(path))
+}
+
+fn write_line(path: &Path, fields: &[String], create: bool) -> Result<(), ReportError> {
+    let mut file = if create {
+        File::create(path)
+    } else {
+        OpenOptions::new().append(true).open(path)
+    }
+    .map_err(ReportError::io(path))?;
+    append_rows(&mut file, path, std::iter::once(fields.to_vec()))
+}
+
+/// Writes whole rows with one `write_all`, then flushes: a kill leaves at most a torn tail.
+fn append_rows(
+    file: &mut File,
+    path: &Path,
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<(), ReportError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(&row)
+            .map_err(|e| ReportError::io(path)(e.into()))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ReportError::io(path)(e.into_error()))?;
+    file.write_all(&bytes)
+        .and_then(|()| file.flush())
+        .map_err(ReportError::io(path))
+}
+
+/// The per-epoch journal behind curves.csv.
+#[derive(Debug)]
+pub struct CurveJournal {
+    path: PathBuf,
+    file: File,
+}
+
+impl CurveJournal {
+    /// The journal's file name.
+    pub const FILE: &'static str = "curves.journal.csv";
+
+    /// Opens the curve journal. On resume, keeps only the rows of `finished` trials (a trial
+    /// killed after its curve but before its trials.csv row runs again).
+    pub fn open(
+        dir: &ResultsDir,
+        finished: &HashSet<u64>,
+        resume: bool,
+    ) -> Result<CurveJournal, ReportError> {
+        let path = dir.file(Self::FILE);
+        let kept = if resume && path.is_file() {
+            read_curves(&path, Some(finished))?
+        } else {
+            Vec::new()
+        };
+        let header: Vec<String> = CURVE_HEADER.iter().map(|s| s.to_string()).collect();
+        dir.write_atomic(Self::FILE, |w| {
+            let mut csv = csv::Writer::from_writer(w);
+            csv.write_record(&header)?;
+            for row in &kept {
+                csv.write_record(row)?;
+            }
+            csv.flush()
+        })?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(ReportError::io(&path))?;
+        Ok(CurveJournal { path, file })
+    }
+
+    /// Appends every epoch of `trial`'s outcome and flushes.
+    pub fn append(&mut self, trial: u64, outcome: &TrialOutcome) -> Result<(), ReportError> {
+        let rows = outcome.curve.iter().map(|r| {
+            vec![
+                trial.to_string(),
+                r.epoch.to_string(),
+                number(r.learning_rate),
+                number(r.train_loss),
+                number(r.val_loss),
+                number(r.val_accuracy),
+            ]
+        });
+        append_rows(&mut self.file, &self.path, rows)
+    }
+}
+
+/// The curve rows of a journal (header skipped), only of `keep` trials when given, in file
+/// order.
+pub(super) fn read_curves(
+    path: &Path,
+    keep: Option<&HashSet<u64>>,
+) -> Result<Vec<csv::StringRecord>, ReportError> {
+    let (rows, _) = read_complete_rows(path)?;
+    let mut kept = Vec::new();
+    for (line, row) in rows.into_iter().skip(1) {
+        let id = row.get(0).and_then(|s| s.parse::<u64>().ok());
+        let Some(id) = id.filter(|_| row.len() == CURVE_HEADER.len()) else {
+            return Err(corrupt(
+                path,
+                line,
+                "expected trial,epoch,learning_rate,train_loss,val_loss,val_accuracy",
+            ));
+        };
+        if keep.is_none_or(|k| k.contains(&id)) {
+            kept.push(row);
+        }
+    }
+    Ok(kept)
+}
