@@ -124,7 +124,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         let text = report::best_toml(space.name(), space.seed(), &data, config, best.val_loss)
             .context("cannot write best.toml")?;
         dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
-        if let Some(score) = objective.test(config).filter(|_| !summary.interrupted) {
+        if let Some(score) = (!summary.interrupted)
+            .then(|| objective.test(config))
+            .flatten()
+        {
             let score = score.map_err(|m| anyhow::anyhow!("testing trial {}: {m}", best.trial))?;
             dir.write_atomic("test.csv", |w| report::write_test(w, best.trial, &score))?;
             println!(
