@@ -1,0 +1,425 @@
+//! End-to-end behaviours of `hpsearch run` and `hpsearch report`, on real (small) sweeps.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::cargo_bin;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn hpsearch() -> assert_cmd::Command {
+    assert_cmd::Command::new(cargo_bin("hpsearch"))
+}
+
+/// Writes `text` as a space file in `dir` and returns its path.
+fn space(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+const IRIS_GRID: &str = r#"
+name = "iris-grid"
+seed = 3
+[data]
+builtin = "iris"
+validation = 0.3
+[search]
+strategy = "grid"
+[params]
+learning_rate = [0.05, 0.2]
+batch_size = [8, "full"]
+neurons = [4, 16]
+epochs = 8
+"#;
+
+/// ranked.csv without the `seconds` column (the only one that depends on timing).
+fn ranked_without_timing(dir: &Path) -> String {
+    let text = fs::read_to_string(dir.join("ranked.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let seconds = headers.iter().position(|h| h == "seconds").unwrap();
+    let mut out = String::new();
+    for row in std::iter::once(headers).chain(reader.records().map(Result::unwrap)) {
+        let fields: Vec<&str> = row
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != seconds)
+            .map(|(_, f)| f)
+            .collect();
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn journal_ids(dir: &Path) -> Vec<u64> {
+    let mut reader = csv::Reader::from_path(dir.join("trials.csv")).unwrap();
+    let mut ids: Vec<u64> = reader
+        .records()
+        .map(|r| r.unwrap()[0].parse().unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn quickstart_runs_and_writes_every_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("quick");
+    hpsearch()
+        .args(["run", "search-spaces/quickstart.toml", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("rank").and(contains("best: trial")));
+    for file in [
+        "trials.csv",
+        "ranked.csv",
+        "curves.csv",
+        "space.toml",
+        "best.toml",
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let ranked = fs::read_to_string(out.join("ranked.csv")).unwrap();
+    assert!(ranked.starts_with(
+        "rank,trial,status,val_loss,best_epoch,val_accuracy,train_loss,epochs_run,seconds,"
+    ));
+}
+
+#[test]
+fn jobs_do_not_change_the_ranking() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "s.toml", IRIS_GRID);
+    for jobs in ["1", "2"] {
+        hpsearch()
+            .args(["run", "-q", "-j", jobs, "--out"])
+            .arg(tmp.path().join(jobs))
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    assert_eq!(
+        ranked_without_timing(&tmp.path().join("1")),
+        ranked_without_timing(&tmp.path().join("2"))
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("1/curves.csv")).unwrap(),
+        fs::read_to_string(tmp.path().join("2/curves.csv")).unwrap()
+    );
+    assert_eq!(
+        journal_ids(&tmp.path().join("2")),
+        (0..8).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn an_existing_results_directory_is_refused_without_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "s.toml", IRIS_GRID);
+    let out = tmp.path().join("out");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let before = fs::read_to_string(out.join("trials.csv")).unwrap();
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains("already holds results").and(contains("--resume")));
+    assert_eq!(
+        fs::read_to_string(out.join("trials.csv")).unwrap(),
+        before,
+        "nothing overwritten"
+    );
+}
+
+#[test]
+fn an_unusable_out_directory_fails_before_training() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "s.toml", IRIS_GRID);
+    let blocker = tmp.path().join("a-file");
+    fs::write(&blocker, "").unwrap();
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(blocker.join("sub"))
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains("a-file"));
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_ranking_with_every_trial_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = r#"
+name = "kill"
+seed = 11
+[data]
+builtin = "digits"
+[search]
+strategy = "random"
+trials = 24
+[params]
+learning_rate = { log_uniform = [0.01, 0.3] }
+neurons = [16, 32]
+epochs = 6
+"#;
+    let file = space(tmp.path(), "s.toml", text);
+    let killed = tmp.path().join("killed");
+    let mut child = Command::new(cargo_bin("hpsearch"))
+        .args(["run", "-q", "-j", "1", "--out"])
+        .arg(&killed)
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while journal_len(&killed) < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let at_kill = journal_len(&killed);
+    assert!(
+        (3..24).contains(&at_kill),
+        "killed with {at_kill} trials done: not partway"
+    );
+
+    hpsearch()
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(&killed)
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(
+        journal_ids(&killed),
+        (0..24).collect::<Vec<_>>(),
+        "every trial exactly once"
+    );
+
+    let whole = tmp.path().join("whole");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&whole)
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(
+        ranked_without_timing(&killed),
+        ranked_without_timing(&whole)
+    );
+    assert_eq!(
+        fs::read_to_string(killed.join("curves.csv")).unwrap(),
+        fs::read_to_string(whole.join("curves.csv")).unwrap()
+    );
+}
+
+/// Data rows in trials.csv (0 when absent).
+fn journal_len(dir: &Path) -> usize {
+    fs::read_to_string(dir.join("trials.csv")).map_or(0, |t| t.lines().count().saturating_sub(1))
+}
+
+#[test]
+fn resume_refuses_a_different_space() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "s.toml", IRIS_GRID);
+    let out = tmp.path().join("out");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let other = space(
+        tmp.path(),
+        "t.toml",
+        &IRIS_GRID.replace("epochs = 8", "epochs = 9"),
+    );
+    hpsearch()
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(&out)
+        .arg(&other)
+        .assert()
+        .code(1)
+        .stderr(contains("different search space"));
+}
+
+#[test]
+fn a_diverging_trial_is_recorded_last_and_the_sweep_finishes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = IRIS_GRID.replace(
+        "learning_rate = [0.05, 0.2]",
+        "learning_rate = [0.05, 10000.0]",
+    );
+    let file = space(tmp.path(), "s.toml", &text);
+    let out = tmp.path().join("out");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let ranked = fs::read_to_string(out.join("ranked.csv")).unwrap();
+    let statuses: Vec<&str> = ranked
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(statuses.len(), 8);
+    assert!(statuses[..4].iter().all(|s| *s == "completed"), "{ranked}");
+    assert!(statuses[4..].iter().all(|s| *s == "diverged"), "{ranked}");
+}
+
+#[test]
+fn a_sweep_where_no_trial_scores_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = IRIS_GRID.replace("learning_rate = [0.05, 0.2]", "learning_rate = 10000.0");
+    let file = space(tmp.path(), "s.toml", &text);
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains("no trial produced a score"));
+}
+
+#[test]
+fn best_toml_retrains_the_winner_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "s.toml", IRIS_GRID);
+    let out = tmp.path().join("out");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let again = tmp.path().join("again");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&again)
+        .arg(out.join("best.toml"))
+        .assert()
+        .success();
+    let first_row = |dir: &Path| {
+        let mut reader = csv::Reader::from_path(dir.join("ranked.csv")).unwrap();
+        let row = reader.records().next().unwrap().unwrap();
+        (row[3].to_string(), row[4].to_string(), row[5].to_string())
+    };
+    assert_eq!(
+        first_row(&out),
+        first_row(&again),
+        "same val_loss, best_epoch, val_accuracy"
+    );
+}
+
+#[test]
+fn report_rebuilds_the_ranking_from_the_journal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "s.toml", IRIS_GRID);
+    let out = tmp.path().join("out");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let ranked = fs::read_to_string(out.join("ranked.csv")).unwrap();
+    fs::remove_file(out.join("ranked.csv")).unwrap();
+    hpsearch()
+        .arg("report")
+        .arg(&out)
+        .args(["--top", "3"])
+        .assert()
+        .success()
+        .stdout(contains("top 3 of 8"));
+    assert_eq!(fs::read_to_string(out.join("ranked.csv")).unwrap(), ranked);
+}
+
+#[test]
+fn only_the_winner_is_scored_on_the_test_split() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(
+        tmp.path(),
+        "s.toml",
+        &IRIS_GRID.replace("validation = 0.3", "validation = 0.2\ntest = 0.2"),
+    );
+    let out = tmp.path().join("out");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("winner only"));
+    let test = fs::read_to_string(out.join("test.csv")).unwrap();
+    let lines: Vec<&str> = test.lines().collect();
+    assert_eq!(lines[0], "trial,test_loss,test_accuracy,samples");
+    assert_eq!(lines.len(), 2, "one row: the winner");
+    let winner = csv::Reader::from_path(out.join("ranked.csv"))
+        .unwrap()
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()[1]
+        .to_string();
+    assert!(lines[1].starts_with(&format!("{winner},")));
+}
+
+#[test]
+fn ctrl_c_keeps_finished_trials_and_says_how_to_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = r#"
+name = "int"
+[data]
+builtin = "digits"
+[search]
+strategy = "random"
+trials = 40
+[params]
+neurons = 32
+epochs = 10
+"#;
+    let file = space(tmp.path(), "s.toml", text);
+    let out = tmp.path().join("out");
+    let child = Command::new(cargo_bin("hpsearch"))
+        .args(["run", "-q", "-j", "1", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while journal_len(&out) < 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    let done = journal_len(&out);
+    assert!((1..40).contains(&done), "{done} trials kept");
+    hpsearch()
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(journal_ids(&out), (0..40).collect::<Vec<_>>());
+}
