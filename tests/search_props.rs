@@ -24,12 +24,13 @@ struct Bounds {
 fn bounds() -> impl Strategy<Value = Bounds> {
     let ordered = |lo: f64, hi: f64| {
         (lo..hi, lo..hi).prop_filter_map("distinct", |(a, b)| {
-            (a != b).then(|| if a < b { (a, b) } else { (b, a) })
+            (a != b).then_some(if a < b { (a, b) } else { (b, a) })
         })
     };
     let int_pair = |lo: i64, hi: i64| {
-        (lo..=hi, lo..=hi)
-            .prop_filter_map("distinct", |(a, b)| (a != b).then(|| (a.min(b), a.max(b))))
+        (lo..=hi, lo..=hi).prop_filter_map("distinct", |(a, b)| {
+            (a != b).then_some((a.min(b), a.max(b)))
+        })
     };
     (
         ordered(1e-5, 1.0),

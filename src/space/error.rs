@@ -62,8 +62,11 @@ pub struct Location {
 /// `Display` renders the whole message (`file:line:col: key: message`, the offending line with
 /// a caret, then `hint: ...`), so `eprintln!("error: {err}")` is all a caller needs.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", self.render())]
-pub struct SpaceError {
+#[error("{}", self.0.render())]
+pub struct SpaceError(Box<Details>);
+
+#[derive(Debug)]
+struct Details {
     kind: ErrorKind,
     file: PathBuf,
     location: Option<Location>,
@@ -76,32 +79,32 @@ pub struct SpaceError {
 impl SpaceError {
     /// The rule that was broken.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
     /// The space file.
     pub fn file(&self) -> &Path {
-        &self.file
+        &self.0.file
     }
     /// Where in the file, when known.
     pub fn location(&self) -> Option<Location> {
-        self.location
+        self.0.location
     }
     /// The key path, e.g. `params.alpha` or `search.trials`, when the mistake has one.
     pub fn key(&self) -> Option<&str> {
-        self.key.as_deref()
+        self.0.key.as_deref()
     }
     /// The one-line description, without file, location or hint.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
     /// The suggested fix, if any.
     pub fn hint(&self) -> Option<&str> {
-        self.hint.as_deref()
+        self.0.hint.as_deref()
     }
 
     /// The file could not be read.
     pub(crate) fn io(file: &Path, error: &std::io::Error) -> Self {
-        SpaceError {
+        SpaceError(Box::new(Details {
             kind: ErrorKind::Io,
             file: file.to_path_buf(),
             location: None,
@@ -109,9 +112,11 @@ impl SpaceError {
             message: format!("cannot read the space file: {error}"),
             excerpt: None,
             hint: None,
-        }
+        }))
     }
+}
 
+impl Details {
     fn render(&self) -> String {
         let mut out = self.file.display().to_string();
         if let Some(Location { line, column }) = self.location {
@@ -206,7 +211,7 @@ impl Problem {
             _ => None,
         };
         let start = span.map(|s| s.start.min(text.len()));
-        SpaceError {
+        SpaceError(Box::new(Details {
             kind: self.kind,
             file: file.to_path_buf(),
             location: start.map(|offset| location(text, offset)),
@@ -214,7 +219,7 @@ impl Problem {
             message: self.message,
             excerpt: start.map(|offset| excerpt(text, offset)),
             hint: self.hint,
-        }
+        }))
     }
 }
 

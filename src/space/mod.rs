@@ -24,7 +24,7 @@ use crate::data::DataSpec;
 pub use domain::Domain;
 use error::{ErrorKind, Problem};
 pub use error::{Location, SpaceError};
-use raw::{RawSearch, RawSpace, SpanIndex};
+use raw::{RawSpace, SpanIndex};
 use schema::ParamSpec;
 
 /// The sweep seed when the file gives none.
@@ -191,7 +191,7 @@ fn build(
     let data = validate::data_present(raw.data)?;
     validate::data_fractions(&data)?;
     let explicit_strategy = raw.search.as_ref().is_some_and(|s| s.strategy.is_some());
-    let search = raw.search.unwrap_or_else(RawSearch::default);
+    let search = raw.search.unwrap_or_default();
     let strategy = validate::strategy(&search)?;
     let trial_seed = validate::trial_seed(&search)?;
 

@@ -1,4 +1,4 @@
-//! The rules a space file must obey, one function per rule. Each returns a [`Problem`] naming
+//! The rules a space file must obey, one function per rule. Each returns a `Problem` naming
 //! the key; `mod.rs` locates it in the text.
 
 use std::path::Path;
@@ -340,7 +340,7 @@ pub(crate) fn trial_count(
         .filter_map(|p| Some((p.domain.as_ref()?.grid_size()?, p.spec.name)))
         .filter(|(n, _)| *n > 1)
         .collect();
-    axes.sort_by(|a, b| b.0.cmp(&a.0));
+    axes.sort_by_key(|a| std::cmp::Reverse(a.0));
     let axes: Vec<String> = axes
         .iter()
         .take(4)
