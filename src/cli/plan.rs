@@ -1,8 +1,17 @@
-//! `hpsearch plan SPACE.toml`: validate and list the trials. (Skeleton: issue 3.)
+//! `hpsearch plan SPACE.toml [--csv]`: validate the space and its data spec, list the trials,
+//! train nothing.
+//!
+//! Exit codes: 0 valid; 2 invalid space (or usage); 1 the data spec cannot be used (missing
+//! file, no source).
 
 use std::process::ExitCode;
 
-use super::{Failure, SpaceArg};
+use anyhow::Context;
+
+use super::{Failure, SpaceArg, table};
+use hpsearch::objective::params::MLP_PARAMS;
+use hpsearch::search::{self, TrialConfig};
+use hpsearch::space;
 
 /// Arguments of `plan`.
 #[derive(clap::Args, Debug)]
@@ -15,6 +24,82 @@ pub struct PlanArgs {
 }
 
 /// Runs `plan`.
-pub fn plan(_args: PlanArgs) -> Result<ExitCode, Failure> {
-    todo!("issue 3")
+pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
+    let space = space::load(&args.space.space, MLP_PARAMS).map_err(Failure::invalid)?;
+    check_data(&space)?;
+    let count = search::count(&space).map_err(Failure::invalid)?;
+    let trials = search::trials(&space).map_err(Failure::invalid)?;
+    let (headers, rows) = listing(&trials);
+    let summary = format!(
+        "{count} trial{} ({})",
+        if count == 1 { "" } else { "s" },
+        space.strategy().name()
+    );
+    if args.csv {
+        eprintln!("{summary}");
+        let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
+        writer.write_record(&headers)?;
+        for row in &rows {
+            writer.write_record(row)?;
+        }
+        writer.flush()?;
+    } else {
+        println!("{summary}");
+        print!("{}", table::render(&headers, &rows));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the data spec without reading the data (exit 1 when it cannot be used).
+///
+/// TEMPORARY (until issue 4 merges): `data::check` is a `todo!()` stub on this branch, so a
+/// panic from it is treated as "not checked". After the merge, replace the body with
+/// `hpsearch::data::check(space.data(), space.base_dir()).with_context(...)?; Ok(())`.
+fn check_data(space: &hpsearch::space::SearchSpace) -> Result<(), Failure> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let checked =
+        std::panic::catch_unwind(|| hpsearch::data::check(space.data(), space.base_dir()));
+    std::panic::set_hook(previous);
+    match checked {
+        Ok(result) => result.with_context(|| format!("{}: [data]", space.path().display()))?,
+        Err(_) => eprintln!(
+            "note: the data spec was not checked (data::check is not implemented in this build)"
+        ),
+    }
+    Ok(())
+}
+
+/// The header (`trial`, then every parameter active in at least one trial) and one row per
+/// trial, with an empty cell where a parameter is inactive.
+fn listing(trials: &[TrialConfig]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut columns: Vec<&'static str> = Vec::new();
+    for trial in trials {
+        for (name, value) in trial.params.iter() {
+            if value.is_some() && !columns.contains(&name) {
+                columns.push(name);
+            }
+        }
+    }
+    // Keep schema order, as the first trial lists every parameter in it.
+    if let Some(first) = trials.first() {
+        let order: Vec<&str> = first.params.iter().map(|(n, _)| n).collect();
+        columns.sort_by_key(|c| order.iter().position(|n| n == c));
+    }
+    let headers = std::iter::once("trial".to_string())
+        .chain(columns.iter().map(|c| c.to_string()))
+        .collect();
+    let rows = trials
+        .iter()
+        .map(|t| {
+            std::iter::once(t.id.to_string())
+                .chain(
+                    columns
+                        .iter()
+                        .map(|c| t.params.get(c).map(|v| v.to_string()).unwrap_or_default()),
+                )
+                .collect()
+        })
+        .collect();
+    (headers, rows)
 }

@@ -1,4 +1,9 @@
-//! SearchSpace → TrialConfig*: grid and random samplers; the only place seeds are derived.
+//! SearchSpace → TrialConfig*: grid and random samplers; the only place seeds are derived
+//! ([`seed`]).
+
+pub mod grid;
+pub mod random;
+pub mod seed;
 
 use crate::space::value::Params;
 
@@ -7,20 +12,45 @@ use crate::space::value::Params;
 pub struct TrialConfig {
     /// Grid index or random draw index; stable across runs of the same space.
     pub id: u64,
-    /// The seed for the trial's own RNG (weight init, shuffling, dropout).
+    /// The seed for the trial's own RNG (weight init, shuffling, dropout):
+    /// `seed::trial_seed(sweep seed, id)`, or `[search] trial_seed` when the file fixes it.
     pub seed: u64,
     /// Every schema parameter, `None` where inactive.
     pub params: Params,
 }
 
-use crate::space::{SearchSpace, SpaceError};
+use crate::space::{SearchSpace, SpaceError, Strategy};
 
 /// Number of trials the space describes, computed without building them.
-pub fn count(_space: &SearchSpace) -> Result<u64, SpaceError> {
-    todo!("issue 3")
+pub fn count(space: &SearchSpace) -> Result<u64, SpaceError> {
+    Ok(space.trial_count())
 }
 
 /// The trials of the space, in id order.
-pub fn trials(_space: &SearchSpace) -> Result<Vec<TrialConfig>, SpaceError> {
-    todo!("issue 3")
+pub fn trials(space: &SearchSpace) -> Result<Vec<TrialConfig>, SpaceError> {
+    let assignments = match space.strategy() {
+        Strategy::Grid { .. } => grid::assignments(space)?,
+        Strategy::Random { trials } => (0..trials)
+            .map(|id| random::assignment(space, id))
+            .collect(),
+    };
+    Ok(assignments
+        .into_iter()
+        .zip(0u64..)
+        .map(|(params, id)| TrialConfig {
+            id,
+            seed: trial_seed_of(space, id),
+            params,
+        })
+        .collect())
 }
+
+/// The training seed of trial `id` of `space`.
+pub fn trial_seed_of(space: &SearchSpace, id: u64) -> u64 {
+    space
+        .fixed_trial_seed()
+        .unwrap_or_else(|| seed::trial_seed(space.seed(), id))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,14 +1,91 @@
 //! TOML → SearchSpace: parsing, validation against an objective's parameter schema.
+//!
+//! ```text
+//! text ──toml──▶ SpanIndex (where each key is) + RawSpace (raw.rs, serde, unknown keys denied)
+//!      ──validate.rs, domain.rs──▶ SearchSpace (private fields: cannot be invalid)
+//! ```
+//!
+//! The file format is documented in README.md ("The search-space file") and, by example, in
+//! `search-spaces/quickstart.toml`. Every mistake becomes one [`SpaceError`].
 
+pub mod domain;
+pub mod error;
+pub mod raw;
 pub mod schema;
+pub mod validate;
 pub mod value;
 
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+use toml::de::DeTable;
+
 use crate::data::DataSpec;
+pub use domain::Domain;
+use error::{ErrorKind, Problem};
+pub use error::{Location, SpaceError};
+use raw::{RawSpace, SpanIndex};
 use schema::ParamSpec;
 
-/// A validated search space. (Skeleton: issue 3 fills it in.)
+/// The sweep seed when the file gives none.
+pub const DEFAULT_SEED: u64 = 0;
+/// The largest grid accepted when `[search] max_trials` is not given.
+pub const DEFAULT_MAX_TRIALS: u64 = 100_000;
+
+/// How trials are chosen from the space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Every combination of the parameters' values, in schema order (the first parameter varies
+    /// slowest); inactive parameters do not multiply.
+    Grid {
+        /// The largest grid accepted (`[search] max_trials`, default [`DEFAULT_MAX_TRIALS`]).
+        max_trials: u64,
+    },
+    /// `trials` independent draws; draw `i` uses its own RNG seeded from (seed, i).
+    Random {
+        /// Number of draws (`[search] trials`, required).
+        trials: u64,
+    },
+}
+
+impl Strategy {
+    /// `"grid"` or `"random"`, as written in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Grid { .. } => "grid",
+            Strategy::Random { .. } => "random",
+        }
+    }
+}
+
+/// One schema parameter with the values the file allows it.
+#[derive(Clone, Debug)]
+pub struct ParamDomain {
+    spec: &'static ParamSpec,
+    domain: Option<Domain>,
+    given: bool,
+}
+
+impl ParamDomain {
+    /// The schema entry (name, kind, when it applies).
+    pub fn spec(&self) -> &'static ParamSpec {
+        self.spec
+    }
+    /// The parameter's name.
+    pub fn name(&self) -> &'static str {
+        self.spec.name
+    }
+    /// Its values; `None` when the file omits it and the schema has no default (absent).
+    pub fn domain(&self) -> Option<&Domain> {
+        self.domain.as_ref()
+    }
+    /// Whether the file gave it (otherwise it holds the schema default).
+    pub fn is_given(&self) -> bool {
+        self.given
+    }
+}
+
+/// A validated search space.
 #[derive(Clone, Debug)]
 pub struct SearchSpace {
     name: String,
@@ -16,14 +93,19 @@ pub struct SearchSpace {
     data: DataSpec,
     path: PathBuf,
     text: String,
+    strategy: Strategy,
+    trial_seed: Option<u64>,
+    params: Vec<ParamDomain>,
+    trial_count: u64,
+    fingerprint: String,
 }
 
 impl SearchSpace {
-    /// The sweep's name (default output folder `results/NAME/`).
+    /// The sweep's name (default output folder `results/NAME/`); default: the file stem.
     pub fn name(&self) -> &str {
         &self.name
     }
-    /// The sweep seed.
+    /// The sweep seed (default [`DEFAULT_SEED`]).
     pub fn seed(&self) -> u64 {
         self.seed
     }
@@ -43,18 +125,170 @@ impl SearchSpace {
     pub fn text(&self) -> &str {
         &self.text
     }
-    /// A hex digest of the normalized content (comments and layout ignored).
+    /// A hex SHA-256 of the normalized content (comments, layout and key order ignored), to
+    /// refuse resuming a sweep whose space has changed.
     pub fn fingerprint(&self) -> String {
-        todo!("issue 3")
+        self.fingerprint.clone()
+    }
+    /// Grid or random.
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+    /// `[search] trial_seed`: when set, every trial trains with this seed instead of
+    /// `trial_seed(seed, id)` (how `best.toml` retrains the winner exactly).
+    pub fn fixed_trial_seed(&self) -> Option<u64> {
+        self.trial_seed
+    }
+    /// Every schema parameter, in schema (dependency) order, with its domain.
+    pub fn params(&self) -> &[ParamDomain] {
+        &self.params
+    }
+    /// The number of trials (grid size or random draws), known since validation.
+    pub fn trial_count(&self) -> u64 {
+        self.trial_count
     }
 }
 
 /// Reads and validates a space file against `schema`.
-pub fn load(_path: &Path, _schema: &'static [ParamSpec]) -> Result<SearchSpace, SpaceError> {
-    todo!("issue 3")
+pub fn load(path: &Path, schema: &'static [ParamSpec]) -> Result<SearchSpace, SpaceError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SpaceError::io(path, &e))?;
+    parse(&text, path, schema)
 }
 
-/// A mistake in a space file (skeleton).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SpaceError(pub String);
+/// Validates the text of a space file; `path` names it in errors and anchors relative data
+/// paths.
+pub fn parse(
+    text: &str,
+    path: &Path,
+    schema: &'static [ParamSpec],
+) -> Result<SearchSpace, SpaceError> {
+    let root = DeTable::parse(text).map_err(|e| syntax(&e).locate(path, text, None))?;
+    let index = SpanIndex::build(root.get_ref());
+    build(text, path, schema, &index).map_err(|p| p.locate(path, text, Some(&index)))
+}
+
+fn syntax(error: &toml::de::Error) -> Problem {
+    let problem = Problem::file(ErrorKind::Syntax, format!("TOML syntax error: {}", error.message().trim()))
+        .hint("see https://toml.io; strings need quotes, tables are [name], each key = value on its own line");
+    match error.span() {
+        Some(span) => problem.at_span(span),
+        None => problem,
+    }
+}
+
+fn build(
+    text: &str,
+    path: &Path,
+    schema: &'static [ParamSpec],
+    index: &SpanIndex,
+) -> Result<SearchSpace, Problem> {
+    validate::not_empty(index)?;
+    validate::known_keys(index, schema)?;
+    let raw: RawSpace = toml::from_str(text).map_err(|e| serde_problem(&e, index))?;
+
+    let name = validate::name(raw.name.as_deref(), path)?;
+    let seed = validate::seed(raw.seed)?;
+    let data = validate::data_present(raw.data)?;
+    validate::data_fractions(&data)?;
+    let explicit_strategy = raw.search.as_ref().is_some_and(|s| s.strategy.is_some());
+    let search = raw.search.unwrap_or_default();
+    let strategy = validate::strategy(&search)?;
+    let trial_seed = validate::trial_seed(&search)?;
+
+    let table = raw.params.unwrap_or_default();
+    let order: Vec<&str> = index.children("params").map(|(k, _)| k).collect();
+    validate::exclusive(schema, &order)?;
+    let params = validate::params(schema, &table, &order)?;
+    validate::gridable(strategy, &params)?;
+    let trial_count = validate::trial_count(strategy, &params, explicit_strategy)?;
+
+    Ok(SearchSpace {
+        name,
+        seed,
+        data,
+        path: path.to_path_buf(),
+        text: text.to_string(),
+        strategy,
+        trial_seed,
+        params,
+        trial_count,
+        fingerprint: fingerprint(text),
+    })
+}
+
+/// A serde error (a wrong type, mostly) as a problem at the key it concerns.
+fn serde_problem(error: &toml::de::Error, index: &SpanIndex) -> Problem {
+    let mut message = error.message().trim().to_string();
+    for (serde_words, ours) in [
+        ("expected i64", "expected an integer"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected usize", "expected a non-negative integer"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected struct DataSpec", "expected a table ([data])"),
+        ("expected struct RawSearch", "expected a table ([search])"),
+        ("expected a map", "expected a table"),
+    ] {
+        message = message.replace(serde_words, ours);
+    }
+    let kind = if message.starts_with("unknown field") {
+        ErrorKind::UnknownKey
+    } else if message.starts_with("missing field") {
+        ErrorKind::MissingKey
+    } else {
+        ErrorKind::WrongType
+    };
+    let key = error
+        .span()
+        .and_then(|s| index.at(s.start))
+        .map(|e| e.path.clone());
+    let mut problem = match key {
+        Some(key) => Problem::new(kind, key, message),
+        None => Problem::file(kind, message),
+    };
+    if let Some(span) = error.span() {
+        problem = problem.at_span(span);
+    }
+    problem.hint("see search-spaces/quickstart.toml for every key with its type")
+}
+
+/// SHA-256 of a canonical rendering: tables with sorted keys, values in TOML notation.
+fn fingerprint(text: &str) -> String {
+    let mut canonical = String::new();
+    if let Ok(table) = toml::from_str::<toml::Table>(text) {
+        canon(&toml::Value::Table(table), &mut canonical);
+    }
+    Sha256::digest(canonical.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn canon(value: &toml::Value, out: &mut String) {
+    match value {
+        toml::Value::Table(table) => {
+            let mut keys: Vec<&String> = table.keys().collect();
+            keys.sort();
+            out.push('{');
+            for key in keys {
+                out.push_str(&toml::Value::String(key.clone()).to_string());
+                out.push('=');
+                canon(&table[key.as_str()], out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+        toml::Value::Array(items) => {
+            out.push('[');
+            for item in items {
+                canon(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
