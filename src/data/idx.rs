@@ -29,11 +29,19 @@ pub(crate) struct IdxPair<'a> {
     pub(crate) labels_key: &'static str,
 }
 
-/// Reads a training pair: the classes are the distinct label values, sorted.
-pub(crate) fn read_pair(pair: IdxPair) -> Result<Table, DataError> {
+/// Reads a training pair: the classes are the distinct label values, sorted. Also returns the
+/// image shape (rows, cols).
+pub(crate) fn read_pair(pair: IdxPair) -> Result<(Table, (usize, usize)), DataError> {
     let (pixels, rows, cols) = read_images(pair.images, pair.images_key)?;
     let labels = read_labels(pair.labels, pair.labels_key)?;
     check_lengths(&pair, &pixels, rows * cols, &labels)?;
+    if labels.is_empty() {
+        return Err(DataError::IdxShape {
+            path: pair.images.to_path_buf(),
+            problem: "the file holds no images".into(),
+            hint: "data.images must hold the training images",
+        });
+    }
     let mut index = [usize::MAX; 256];
     for &l in &labels {
         index[usize::from(l)] = 0;
@@ -46,19 +54,22 @@ pub(crate) fn read_pair(pair: IdxPair) -> Result<Table, DataError> {
         }
     }
     let y = labels.iter().map(|&l| index[usize::from(l)]).collect();
-    Ok(table(pair, pixels, rows, cols, y, classes))
+    Ok((table(pair, pixels, rows, cols, y, classes), (rows, cols)))
 }
 
-/// Reads a test pair: same image size as `train`, and only its classes.
-pub(crate) fn read_test_pair(pair: IdxPair, train: &Table) -> Result<Table, DataError> {
+/// Reads a test pair: same image shape as the training images, and only their classes.
+pub(crate) fn read_test_pair(
+    pair: IdxPair,
+    train: &Table,
+    train_shape: (usize, usize),
+) -> Result<Table, DataError> {
     let (pixels, rows, cols) = read_images(pair.images, pair.images_key)?;
-    if rows * cols != train.width {
+    if (rows, cols) != train_shape {
         return Err(DataError::IdxShape {
             path: pair.images.to_path_buf(),
             problem: format!(
-                "images of {rows}×{cols} = {} pixels, but the training images have {}",
-                rows * cols,
-                train.width
+                "images of {rows}×{cols} pixels, but the training images are {}×{}",
+                train_shape.0, train_shape.1
             ),
             hint: "the test images must have the training images' size",
         });

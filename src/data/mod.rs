@@ -9,8 +9,9 @@
 //! - [`load`] checks, reads (CSV, IDX, built-in), splits and standardizes (for `hpsearch run`).
 //! - [`rebased`] makes a spec's paths absolute (for a `best.toml` written elsewhere).
 //!
-//! Sources: [`builtin`] (iris, digits, generators), [`csv`](self::csv) and [`idx`]; the split
-//! is [`split`]'s stratified hold-out, the scaling [`standardize`]'s z-score.
+//! Files: `builtin.rs` (iris, digits: compiled in), `synthetic.rs` (blobs, moons, circles,
+//! spirals), `csv.rs`, `idx.rs` (MNIST format), `split.rs` (stratified hold-out),
+//! `standardize.rs` (z-score), `spec.rs` (the `[data]` table and its checks), `error.rs`.
 
 mod builtin;
 mod csv;
@@ -99,7 +100,7 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
             labels,
             test,
         } => {
-            let table = idx::read_pair(IdxPair {
+            let (table, shape) = idx::read_pair(IdxPair {
                 images,
                 images_key: "images",
                 labels,
@@ -114,6 +115,7 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
                         labels_key: "test_labels",
                     },
                     &table,
+                    shape,
                 )?),
                 None => None,
             };
