@@ -744,7 +744,10 @@ fn idx_size_mismatch_is_an_error() {
     );
     write(dir.path(), "gz", &gzip(&images[..images.len() - 5]));
     let msg = load_error_in(dir.path(), "images = \"gz\"\nlabels = \"l\"");
-    assert_mentions(&msg, &["gz: the IDX header promises", "ends before"]);
+    assert_mentions(
+        &msg,
+        &["gz: the IDX header promises", "ends after 67 bytes"],
+    );
     let mut longer = images.clone();
     longer.push(0);
     write(dir.path(), "gz", &gzip(&longer));

@@ -19,6 +19,8 @@ const IMAGES_MAGIC: u32 = 0x0000_0803;
 const LABELS_MAGIC: u32 = 0x0000_0801;
 /// Refuse headers that promise more than this many bytes (16 GiB) before allocating.
 const MAX_BYTES: u64 = 16 << 30;
+/// Bytes reserved up front for the body of a gzipped file (its header is not verified yet).
+const PRESIZE: usize = 1 << 30;
 
 /// The files of one IDX pair and the keys that named them.
 #[derive(Clone, Copy, Debug)]
@@ -225,7 +227,7 @@ fn read_header(
     })
 }
 
-/// Reads exactly `items · item_bytes` bytes into a vector sized once, and checks nothing follows.
+/// Reads exactly `items · item_bytes` bytes, and checks that nothing follows.
 fn read_body(
     input: &mut dyn Read,
     raw_len: Option<u64>,
@@ -263,18 +265,34 @@ fn read_body(
             format!("that is more than the {MAX_BYTES}-byte limit"),
         ));
     };
-    let mut body = vec![0u8; size];
-    input.read_exact(&mut body).map_err(|source| {
-        if source.kind() == io::ErrorKind::UnexpectedEof {
-            size_error(expected, "the data ends before that".into())
-        } else {
-            DataError::Unreadable {
-                key,
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })?;
+    // A raw file's size was checked above, so it is read into a vector sized once. A gzipped
+    // file's header is not trusted that far: at most PRESIZE bytes are reserved up front.
+    let mut body: Vec<u8> = Vec::new();
+    let reserve = if raw_len.is_some() {
+        size
+    } else {
+        size.min(PRESIZE)
+    };
+    body.try_reserve_exact(reserve)
+        .map_err(|e| DataError::Unreadable {
+            key,
+            path: path.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::OutOfMemory, e.to_string()),
+        })?;
+    input
+        .take(expected)
+        .read_to_end(&mut body)
+        .map_err(|source| DataError::Unreadable {
+            key,
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if body.len() != size {
+        return Err(size_error(
+            expected,
+            format!("the data ends after {} bytes", body.len()),
+        ));
+    }
     let mut probe = [0u8; 1];
     match input.read(&mut probe) {
         Ok(0) => Ok(body),
