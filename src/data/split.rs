@@ -253,6 +253,30 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_split_is_stratified_and_keeps_every_class(
+            counts in proptest::collection::vec(2usize..300, 2..12),
+            v in 0.05f64..0.6,
+            t in 0.0f64..0.35,
+            seed in 0u64..1000,
+        ) {
+            let y = labels(&counts);
+            let k = counts.len();
+            let parts = stratify(&y, &names(k), v, t, seed, "t").unwrap();
+            let n = y.len() as f64;
+            let n_val = parts.validation.len() as f64;
+            let val = count(&y, &parts.validation, k);
+            let train = count(&y, &parts.train, k);
+            for c in 0..k {
+                let ideal = n_val * counts[c] as f64 / n;
+                proptest::prop_assert!((val[c] as f64 - ideal).abs() <= 1.0,
+                    "class {} has {} in validation, share {}", c, val[c], ideal);
+                proptest::prop_assert!(val[c] >= 1 && train[c] >= 1);
+            }
+        }
+    }
+
     #[test]
     fn same_seed_same_split_other_seed_other_split() {
         let y = labels(&[100, 100]);
