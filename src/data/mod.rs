@@ -1,10 +1,41 @@
 //! CSV | IDX | builtin → Dataset: loading, stratified splits, standardization.
+//!
+//! ```text
+//! DataSpec ─check─▶ Plan ─read─▶ Table (all rows) ─stratify(seed)─▶ train | validation | test
+//!                                                  ─standardize(train μ, σ)─▶ Dataset
+//! ```
+//!
+//! - [`check`] validates a `[data]` table without reading any data (for `hpsearch plan`).
+//! - [`load`] checks, reads (CSV, IDX, built-in), splits and standardizes (for `hpsearch run`).
+//! - [`rebased`] makes a spec's paths absolute (for a `best.toml` written elsewhere).
+//!
+//! Files: `builtin.rs` (iris, digits: compiled in), `synthetic.rs` (blobs, moons, circles,
+//! spirals), `csv.rs`, `idx.rs` (MNIST format), `split.rs` (stratified hold-out),
+//! `standardize.rs` (z-score), `spec.rs` (the `[data]` table and its checks), `error.rs`.
 
+mod builtin;
+mod csv;
+mod error;
+mod idx;
 pub mod spec;
+mod split;
+mod standardize;
+mod synthetic;
+
+use std::path::Path;
 
 use ndarray::Array2;
+use rand::SeedableRng;
+use rand_pcg::Pcg64Mcg;
 
-pub use spec::DataSpec;
+pub use builtin::BUILTIN_NAMES;
+pub use error::DataError;
+pub use spec::{DEFAULT_STANDARDIZE, DEFAULT_TEST, DEFAULT_VALIDATION, DataSpec};
+pub use synthetic::{DEFAULT_DIMENSIONS, DEFAULT_SAMPLES};
+
+use idx::IdxPair;
+use spec::Source;
+use standardize::Standardizer;
 
 /// Samples and their class indices.
 ///
@@ -33,25 +64,144 @@ pub struct Dataset {
     pub features: Vec<String>,
 }
 
-use std::path::Path;
-
-/// Loads, splits (stratified, with `seed`) and standardizes the data `spec` describes; relative
-/// paths are resolved against `base_dir`. (Skeleton: issue 4 fills it in.)
-pub fn load(_spec: &DataSpec, _base_dir: &Path, _seed: u64) -> Result<Dataset, DataError> {
-    todo!("issue 4")
+/// Loads the data `spec` describes, splits it (stratified, with `seed`) and standardizes it
+/// (with training-split statistics) unless `standardize = false`.
+///
+/// Relative paths are resolved against `base_dir` (the space file's folder). Calls [`check`]
+/// first. The same spec, files and seed always give the same [`Dataset`].
+///
+/// # Errors
+/// Every problem of [`check`], plus unreadable or malformed files (each error names the file,
+/// line and column), a single class, and classes too small to keep a sample in both training
+/// and validation.
+pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, DataError> {
+    let plan = spec::plan(spec, base_dir)?;
+    let (table, test_table) = match &plan.source {
+        Source::Builtin(builtin, params) => (builtin.table(params, seed)?, None),
+        Source::Csv {
+            path,
+            test_path,
+            delimiter,
+        } => {
+            let options = csv::CsvOptions {
+                label: spec.label.as_deref(),
+                features: spec.features.as_deref(),
+                delimiter: *delimiter,
+            };
+            let table = csv::read_file(path, "path", &options)?;
+            let test = match test_path {
+                Some(p) => Some(csv::read_test_file(p, "test_path", &options, &table)?),
+                None => None,
+            };
+            (table, test)
+        }
+        Source::Idx {
+            images,
+            labels,
+            test,
+        } => {
+            let (table, shape) = idx::read_pair(IdxPair {
+                images,
+                images_key: "images",
+                labels,
+                labels_key: "labels",
+            })?;
+            let test = match test {
+                Some((images, labels)) => Some(idx::read_test_pair(
+                    IdxPair {
+                        images,
+                        images_key: "test_images",
+                        labels,
+                        labels_key: "test_labels",
+                    },
+                    &table,
+                    shape,
+                )?),
+                None => None,
+            };
+            (table, test)
+        }
+    };
+    if table.classes.len() < 2 {
+        return Err(DataError::SingleClass {
+            origin: table.origin,
+            class: table.classes.first().cloned().unwrap_or_default(),
+        });
+    }
+    let test_fraction = if test_table.is_some() { 0.0 } else { plan.test };
+    let parts = split::stratify(
+        &table.y,
+        &table.classes,
+        plan.validation,
+        test_fraction,
+        seed,
+        &table.origin,
+    )?;
+    let classes = table.classes.clone();
+    let features = table.features.clone();
+    let (mut train, mut validation, mut test) = split::cut(table, &parts);
+    if let Some(t) = test_table {
+        test = Some(split::whole(t));
+    }
+    if plan.standardize {
+        let scaler = Standardizer::fit(&train.x);
+        scaler.apply(&mut train.x);
+        scaler.apply(&mut validation.x);
+        if let Some(t) = &mut test {
+            scaler.apply(&mut t.x);
+        }
+    }
+    Ok(Dataset {
+        train,
+        validation,
+        test,
+        classes,
+        features,
+    })
 }
 
-/// Checks `spec` without reading the data: one source, legal fractions, files present.
-pub fn check(_spec: &DataSpec, _base_dir: &Path) -> Result<(), DataError> {
-    todo!("issue 4")
+/// Checks `spec` without reading the data: exactly one source (`builtin`, `path`, or `images` +
+/// `labels`), a known built-in name, keys that apply to that source, legal fractions and
+/// generator parameters, and referenced files that exist (resolved against `base_dir`).
+///
+/// # Errors
+/// The first problem found, as a [`DataError`] whose message says what to do.
+pub fn check(spec: &DataSpec, base_dir: &Path) -> Result<(), DataError> {
+    spec::plan(spec, base_dir).map(|_| ())
 }
 
-/// A data problem (skeleton).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct DataError(pub String);
+/// `spec` with every relative path made absolute against `base_dir`; see
+/// [`DataSpec::rebased`].
+pub fn rebased(spec: &DataSpec, base_dir: &Path) -> DataSpec {
+    spec.rebased(base_dir)
+}
 
-/// `spec` with every relative path made absolute against `base_dir`. (Skeleton: issue 4.)
-pub fn rebased(_spec: &DataSpec, _base_dir: &Path) -> DataSpec {
-    todo!("issue 4")
+/// All rows of a data set as read, before splitting.
+pub(crate) struct Table {
+    /// Row-major values, `y.len() × width`.
+    values: Values,
+    /// Features per row.
+    width: usize,
+    /// Class index of each row.
+    y: Vec<usize>,
+    /// Class names in index order.
+    classes: Vec<String>,
+    /// Feature names.
+    features: Vec<String>,
+    /// The file or built-in name, for messages.
+    origin: String,
+}
+
+/// A table's values: f32 features, or raw IDX pixels converted to [0, 1] at the split.
+pub(crate) enum Values {
+    F32(Vec<f32>),
+    Pixels(Vec<u8>),
+}
+
+/// Random streams derived from the sweep seed, one per use.
+const STREAM_GENERATOR: u64 = 0x9e37_79b9_7f4a_7c15;
+const STREAM_SPLIT: u64 = 0xbf58_476d_1ce4_e5b9;
+
+fn rng(seed: u64, stream: u64) -> Pcg64Mcg {
+    Pcg64Mcg::seed_from_u64(seed.rotate_left(17) ^ stream)
 }
