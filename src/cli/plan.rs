@@ -26,7 +26,8 @@ pub struct PlanArgs {
 /// Runs `plan`.
 pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     let space = space::load(&args.space.space, MLP_PARAMS).map_err(Failure::invalid)?;
-    check_data(&space)?;
+    hpsearch::data::check(space.data(), space.base_dir())
+        .with_context(|| format!("{}: [data]", space.path().display()))?;
     let count = search::count(&space).map_err(Failure::invalid)?;
     let trials = search::trials(&space).map_err(Failure::invalid)?;
     let (headers, rows) = listing(&trials);
@@ -48,26 +49,6 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         print!("{}", table::render(&headers, &rows));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Checks the data spec without reading the data (exit 1 when it cannot be used).
-///
-/// TEMPORARY (until issue 4 merges): `data::check` is a `todo!()` stub on this branch, so a
-/// panic from it is treated as "not checked". After the merge, replace the body with
-/// `hpsearch::data::check(space.data(), space.base_dir()).with_context(...)?; Ok(())`.
-fn check_data(space: &hpsearch::space::SearchSpace) -> Result<(), Failure> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let checked =
-        std::panic::catch_unwind(|| hpsearch::data::check(space.data(), space.base_dir()));
-    std::panic::set_hook(previous);
-    match checked {
-        Ok(result) => result.with_context(|| format!("{}: [data]", space.path().display()))?,
-        Err(_) => eprintln!(
-            "note: the data spec was not checked (data::check is not implemented in this build)"
-        ),
-    }
-    Ok(())
 }
 
 /// The header (`trial`, then every parameter active in at least one trial) and one row per
