@@ -74,6 +74,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
     let objective = MlpObjective::new(Arc::new(dataset));
 
+    quiet_worker_panics();
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     // Fails only if a handler is already installed, which this process never does twice.
@@ -160,6 +161,18 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(EXIT_FAILURE));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A panicking trial is caught and recorded as failed with its message (runner), so the
+/// default hook's report would only garble the progress bars; other threads keep it.
+fn quiet_worker_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(runner::WORKER_PREFIX));
+        if !worker {
+            default(info);
+        }
+    }));
 }
 
 /// The best (val_loss, trial) among finished records.

@@ -10,6 +10,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::objective::{EpochReport, Objective, TrialOutcome, TrialStatus};
 use crate::search::TrialConfig;
 
+/// The name prefix of worker threads (so a panic hook can tell a caught trial panic).
+pub const WORKER_PREFIX: &str = "hpsearch-worker-";
+
 /// Receives a sweep's events. Called from worker threads, hence `Sync`.
 pub trait TrialObserver: Sync {
     /// A worker is starting `trial`.
@@ -63,7 +66,7 @@ pub fn run(
     let jobs = jobs.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
-        .thread_name(|i| format!("hpsearch-worker-{i}"))
+        .thread_name(|i| format!("{WORKER_PREFIX}{i}"))
         .build()
         .map_err(|source| RunError::Pool { jobs, source })?;
 
