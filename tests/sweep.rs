@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use hpsearch::objective::{EpochReport, Objective, TrialOutcome, TrialStatus};
 use hpsearch::report::{self, Recorder, ResultsDir};
 use hpsearch::runner::{self, TrialObserver};
-use hpsearch::search::TrialConfig;
+use hpsearch::search::{self, TrialConfig};
 use hpsearch::space::schema::ParamSpec;
 use hpsearch::space::value::{Params, Value};
 
@@ -96,7 +96,7 @@ const XS: [f64; 8] = [0.5, 0.1, 0.3, 0.98, 0.7, 0.99, 0.2, 0.3];
 /// Runs a whole sweep into `dir` and returns ranked.csv without its timing column.
 fn sweep_into(dir: &std::path::Path, trials: &[TrialConfig], jobs: usize, resume: bool) -> String {
     let results = ResultsDir::create(dir, resume).unwrap();
-    let (recorder, done) = Recorder::open(&results, report::param_columns(trials), resume).unwrap();
+    let (recorder, done) = Recorder::open(&results, search::active_params(trials), resume).unwrap();
     let pending: Vec<_> = trials
         .iter()
         .filter(|t| !done.iter().any(|r| r.trial == t.id))

@@ -54,19 +54,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
 /// The header (`trial`, then every parameter active in at least one trial) and one row per
 /// trial, with an empty cell where a parameter is inactive.
 fn listing(trials: &[TrialConfig]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut columns: Vec<&'static str> = Vec::new();
-    for trial in trials {
-        for (name, value) in trial.params.iter() {
-            if value.is_some() && !columns.contains(&name) {
-                columns.push(name);
-            }
-        }
-    }
-    // Keep schema order, as the first trial lists every parameter in it.
-    if let Some(first) = trials.first() {
-        let order: Vec<&str> = first.params.iter().map(|(n, _)| n).collect();
-        columns.sort_by_key(|c| order.iter().position(|n| n == c));
-    }
+    let columns = hpsearch::search::active_params(trials);
     let headers = std::iter::once("trial".to_string())
         .chain(columns.iter().map(|c| c.to_string()))
         .collect();

@@ -63,7 +63,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     } else {
         dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
     }
-    let (recorder, done) = Recorder::open(&dir, report::param_columns(&trials), args.resume)?;
+    let (recorder, done) = Recorder::open(&dir, search::active_params(&trials), args.resume)?;
     let done_ids: HashSet<u64> = done.iter().map(|r| r.trial).collect();
     let pending: Vec<_> = trials
         .iter()
@@ -168,7 +168,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 fn quiet_worker_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(runner::WORKER_PREFIX));
+        let worker = std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with(runner::WORKER_PREFIX));
         if !worker {
             default(info);
         }

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::Path;
 
 use super::error::{DataError, quoted_list};
@@ -74,20 +74,7 @@ pub(crate) fn read_str(text: &str, origin: &str) -> Result<Table, DataError> {
 }
 
 fn open(path: &Path, key: &'static str) -> Result<File, DataError> {
-    File::open(path).map_err(|source| {
-        if source.kind() == io::ErrorKind::NotFound {
-            DataError::FileNotFound {
-                key,
-                path: path.to_path_buf(),
-            }
-        } else {
-            DataError::Unreadable {
-                key,
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })
+    File::open(path).map_err(|source| DataError::opening(key, path, source))
 }
 
 /// The training classes, to map a test file's labels onto.

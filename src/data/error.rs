@@ -384,3 +384,19 @@ pub(crate) fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
     }
     out.join(", ")
 }
+
+impl DataError {
+    /// The error of opening `path` (named by `data.{key}`): not found, or unreadable.
+    pub(crate) fn opening(
+        key: &'static str,
+        path: &std::path::Path,
+        source: std::io::Error,
+    ) -> Self {
+        let path = path.to_path_buf();
+        if source.kind() == std::io::ErrorKind::NotFound {
+            DataError::FileNotFound { key, path }
+        } else {
+            DataError::Unreadable { key, path, source }
+        }
+    }
+}

@@ -175,20 +175,7 @@ fn read_labels(path: &Path, key: &'static str) -> Result<Vec<u8>, DataError> {
 /// Opens `path`, through a gzip decoder when it starts with the gzip magic bytes. Also returns
 /// the file's length when it is not compressed (so sizes can be checked before allocating).
 fn open(path: &Path, key: &'static str) -> Result<(Box<dyn Read>, Option<u64>), DataError> {
-    let unreadable = |source: io::Error| {
-        if source.kind() == io::ErrorKind::NotFound {
-            DataError::FileNotFound {
-                key,
-                path: path.to_path_buf(),
-            }
-        } else {
-            DataError::Unreadable {
-                key,
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    };
+    let unreadable = |source: io::Error| DataError::opening(key, path, source);
     let file = File::open(path).map_err(unreadable)?;
     let len = file.metadata().map_err(unreadable)?.len();
     let mut input = BufReader::with_capacity(1 << 16, file);

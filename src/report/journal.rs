@@ -148,24 +148,6 @@ pub fn number(x: f64) -> String {
     }
 }
 
-/// The parameters worth a column: those active in at least one trial, in schema order.
-pub fn param_columns(trials: &[TrialConfig]) -> Vec<String> {
-    let mut columns: Vec<&'static str> = Vec::new();
-    for trial in trials {
-        for (name, value) in trial.params.iter() {
-            if value.is_some() && !columns.contains(&name) {
-                columns.push(name);
-            }
-        }
-    }
-    // Keep schema order even when the first trial leaves a parameter inactive.
-    if let Some(first) = trials.first() {
-        let order: Vec<&str> = first.params.iter().map(|(n, _)| n).collect();
-        columns.sort_by_key(|c| order.iter().position(|o| o == c));
-    }
-    columns.into_iter().map(String::from).collect()
-}
-
 /// What a journal holds.
 #[derive(Debug, Clone)]
 pub struct JournalContents {

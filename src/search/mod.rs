@@ -54,3 +54,19 @@ pub fn trial_seed_of(space: &SearchSpace, id: u64) -> u64 {
 
 #[cfg(test)]
 mod tests;
+
+/// The parameters worth a column in a listing or a report: those active in at least one of
+/// `trials`, in schema order.
+pub fn active_params(trials: &[TrialConfig]) -> Vec<String> {
+    let Some(first) = trials.first() else {
+        return Vec::new();
+    };
+    // Every trial lists every schema parameter, in schema order.
+    first
+        .params
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|name| trials.iter().any(|t| t.params.get(name).is_some()))
+        .map(String::from)
+        .collect()
+}
