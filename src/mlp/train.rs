@@ -1,0 +1,614 @@
+//! The training state and loop: epochs, mini-batches, evaluation, early stopping, divergence.
+
+use std::fmt;
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use ndarray::{ArrayView2, s};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_pcg::Pcg64Mcg;
+
+use super::network::{Dropout, Mode, Workspace, view};
+use super::regularization::Update;
+use super::{Float, Layer, MlpConfig, Network, loss, online};
+
+/// Largest number of rows pushed through the network at once. A larger batch (e.g. full-batch
+/// descent) is processed in chunks of this size whose gradients are summed before one step, so
+/// the buffers stay small whatever the batch or data size.
+const CHUNK_ROWS: usize = 256;
+
+/// Samples and their classes, borrowed.
+///
+/// # Shapes
+/// `x`: (samples, features); `y`: (samples), each < the number of classes.
+#[derive(Clone, Copy, Debug)]
+pub struct Samples<'a> {
+    /// Feature matrix, one row per sample.
+    pub x: ArrayView2<'a, Float>,
+    /// Class index of each row.
+    pub y: &'a [usize],
+}
+
+impl<'a> Samples<'a> {
+    /// Pairs features and classes (checked when a trainer uses them).
+    pub fn new(x: ArrayView2<'a, Float>, y: &'a [usize]) -> Self {
+        Samples { x, y }
+    }
+
+    /// Number of samples (rows of `x`).
+    pub fn len(&self) -> usize {
+        self.x.nrows()
+    }
+
+    /// Whether there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Data that does not fit the network: an error value, never a panic.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// No feature columns.
+    #[error("the data has no feature columns: the network needs at least 1 input")]
+    ZeroInputs,
+    /// Fewer than two classes.
+    #[error("the data has {classes} class(es): classification needs at least 2")]
+    TooFewClasses {
+        /// Number of classes given.
+        classes: usize,
+    },
+    /// A split without samples.
+    #[error("the {split} split has no samples")]
+    Empty {
+        /// "training", "validation", …
+        split: &'static str,
+    },
+    /// A split whose feature count differs from the network's inputs.
+    #[error("the {split} split has {found} feature columns, the network has {expected} inputs")]
+    Features {
+        /// The split.
+        split: &'static str,
+        /// The network's inputs.
+        expected: usize,
+        /// The split's columns.
+        found: usize,
+    },
+    /// Rows and labels of different lengths.
+    #[error("the {split} split has {rows} rows but {labels} labels")]
+    Labels {
+        /// The split.
+        split: &'static str,
+        /// Rows of `x`.
+        rows: usize,
+        /// Length of `y`.
+        labels: usize,
+    },
+    /// A class index out of range.
+    #[error(
+        "the {split} split has class {label} in row {row}, but there are only {classes} classes"
+    )]
+    Label {
+        /// The split.
+        split: &'static str,
+        /// 0-based row.
+        row: usize,
+        /// The offending class index.
+        label: usize,
+        /// The network's classes.
+        classes: usize,
+    },
+}
+
+/// What one epoch measured.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EpochStats {
+    /// 0-based absolute epoch t.
+    pub epoch: usize,
+    /// η_t used during the epoch.
+    pub learning_rate: f64,
+    /// Mean of the epoch's mini-batch cross-entropies (no penalty; dropout as trained).
+    pub train_loss: f64,
+    /// Mean cross-entropy on the validation samples after the epoch (no penalty, no dropout).
+    pub val_loss: f64,
+    /// Fraction of validation samples classified correctly, in [0, 1].
+    pub val_accuracy: f64,
+}
+
+/// Mean cross-entropy and accuracy of the current weights on some samples (no dropout).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Mean cross-entropy.
+    pub loss: f64,
+    /// Fraction classified correctly (largest logit, first on ties).
+    pub accuracy: f64,
+}
+
+/// The lowest validation loss reached so far, and when.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Best {
+    /// 0-based epoch.
+    pub epoch: usize,
+    /// The validation loss.
+    pub val_loss: f64,
+}
+
+/// What became NaN or infinite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Divergence {
+    /// A mini-batch's training loss.
+    TrainingLoss,
+    /// A weight or bias.
+    Weights,
+    /// The validation loss.
+    ValidationLoss,
+}
+
+/// How a call of [`Trainer::train`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Ran every epoch asked for.
+    Completed,
+    /// Early stopping: validation loss did not improve for `patience` epochs.
+    StoppedEarly,
+    /// Training stopped at once in epoch `epoch` (0-based) because something became non-finite;
+    /// the trainer will not train again.
+    Diverged {
+        /// The epoch that diverged (not in the curve).
+        epoch: usize,
+        /// What became non-finite.
+        cause: Divergence,
+    },
+    /// The per-epoch callback returned `ControlFlow::Break`.
+    Interrupted,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Status::Completed => f.write_str("completed"),
+            Status::StoppedEarly => f.write_str("stopped early"),
+            Status::Interrupted => f.write_str("interrupted"),
+            Status::Diverged { epoch, cause } => {
+                let what = match cause {
+                    Divergence::TrainingLoss => "the training loss",
+                    Divergence::Weights => "a weight",
+                    Divergence::ValidationLoss => "the validation loss",
+                };
+                write!(
+                    f,
+                    "diverged: {what} became NaN or infinite in epoch {epoch}"
+                )
+            }
+        }
+    }
+}
+
+/// The result of one call of [`Trainer::train`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// How it ended.
+    pub status: Status,
+    /// One entry per epoch completed in this call (a diverged epoch is not included).
+    pub curve: Vec<EpochStats>,
+    /// The lowest validation loss over the trainer's whole life, `None` before any epoch.
+    pub best: Option<Best>,
+    /// Wall-clock seconds of this call.
+    pub seconds: f64,
+}
+
+/// The minimized objective L_CE + α·R(w) at the current weights and its gradient.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gradient {
+    /// L_CE + α·R(w), mean over the samples, without dropout.
+    pub objective: f64,
+    /// ∂/∂W and ∂/∂b of the objective, one entry per layer, shaped like the network's.
+    pub layers: Vec<Layer>,
+}
+
+/// One trial's training state: weights, the trial's RNG (initialization, shuffling, dropout),
+/// the absolute epoch counter, the best validation loss, and every buffer training needs.
+/// [`Trainer::train`] can be called again to continue; the schedule goes on from the absolute
+/// epoch.
+pub struct Trainer {
+    config: MlpConfig,
+    network: Network,
+    grads: Vec<Layer>,
+    ws: Workspace,
+    batch_x: Vec<Float>,
+    batch_y: Vec<usize>,
+    order: Vec<usize>,
+    rng: Pcg64Mcg,
+    n_inputs: usize,
+    n_classes: usize,
+    epoch: usize,
+    best: Option<Best>,
+    since_best: usize,
+    diverged: Option<Status>,
+}
+
+impl Trainer {
+    /// A network for `n_inputs` features and `n_classes` classes, initialized from the trial's
+    /// RNG seeded with `seed`.
+    pub fn new(
+        config: &MlpConfig,
+        n_inputs: usize,
+        n_classes: usize,
+        seed: u64,
+    ) -> Result<Trainer, InputError> {
+        if n_inputs == 0 {
+            return Err(InputError::ZeroInputs);
+        }
+        if n_classes < 2 {
+            return Err(InputError::TooFewClasses { classes: n_classes });
+        }
+        let mut rng = Pcg64Mcg::seed_from_u64(seed);
+        let network = Network::new(
+            &config.layer_sizes(n_inputs, n_classes),
+            config.activation(),
+            &mut rng,
+        );
+        Ok(Trainer {
+            config: config.clone(),
+            grads: network.zeros_like(),
+            ws: Workspace::new(&network, 0),
+            network,
+            batch_x: Vec::new(),
+            batch_y: Vec::new(),
+            order: Vec::new(),
+            rng,
+            n_inputs,
+            n_classes,
+            epoch: 0,
+            best: None,
+            since_best: 0,
+            diverged: None,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &MlpConfig {
+        &self.config
+    }
+
+    /// The network's current weights.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The network, writable (e.g. to perturb a weight in a gradient check).
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.network
+    }
+
+    /// Epochs trained so far: the absolute epoch t of the next one.
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// The lowest validation loss reached so far.
+    pub fn best(&self) -> Option<Best> {
+        self.best
+    }
+
+    /// η_t for the 0-based absolute epoch t.
+    pub fn learning_rate_at(&self, epoch: usize) -> f64 {
+        self.config
+            .schedule()
+            .learning_rate(self.config.learning_rate(), epoch)
+    }
+
+    /// Trains for up to `epochs` more epochs, evaluating on `val` after each and calling
+    /// `on_epoch` with the epoch's figures; `ControlFlow::Break` stops at once
+    /// ([`Status::Interrupted`]). Stops early after `patience` epochs without a lower validation
+    /// loss, and at once when a loss or weight becomes non-finite.
+    pub fn train(
+        &mut self,
+        train: Samples<'_>,
+        val: Samples<'_>,
+        epochs: usize,
+        on_epoch: &mut dyn FnMut(&EpochStats) -> ControlFlow<()>,
+    ) -> Result<Outcome, InputError> {
+        self.check(train, "training")?;
+        self.check(val, "validation")?;
+        self.reserve(train.len(), val.len());
+        let start = Instant::now();
+        let mut curve = Vec::with_capacity(epochs);
+        let mut status = self.diverged.unwrap_or(Status::Completed);
+        for k in 0..epochs {
+            if self.diverged.is_some() {
+                break;
+            }
+            let epoch = self.epoch;
+            let learning_rate = self.learning_rate_at(epoch);
+            let train_loss = self.run_epoch(train, learning_rate as Float);
+            let cause = if !train_loss.is_finite() {
+                Some(Divergence::TrainingLoss)
+            } else if !self.network.is_finite() {
+                Some(Divergence::Weights)
+            } else {
+                None
+            };
+            let eval = if cause.is_none() {
+                Some(self.evaluate_checked(val))
+            } else {
+                None
+            };
+            let cause = match eval {
+                Some(e) if !e.loss.is_finite() => Some(Divergence::ValidationLoss),
+                _ => cause,
+            };
+            if let Some(cause) = cause {
+                status = Status::Diverged { epoch, cause };
+                self.diverged = Some(status);
+                break;
+            }
+            let Some(eval) = eval else { break };
+            self.epoch += 1;
+            if self.best.is_none_or(|b| eval.loss < b.val_loss) {
+                self.best = Some(Best {
+                    epoch,
+                    val_loss: eval.loss,
+                });
+                self.since_best = 0;
+            } else {
+                self.since_best += 1;
+            }
+            let stats = EpochStats {
+                epoch,
+                learning_rate,
+                train_loss,
+                val_loss: eval.loss,
+                val_accuracy: eval.accuracy,
+            };
+            curve.push(stats);
+            if on_epoch(&stats).is_break() {
+                status = Status::Interrupted;
+                break;
+            }
+            let patience_over = self.config.patience().is_some_and(|p| self.since_best >= p);
+            if patience_over && k + 1 < epochs {
+                status = Status::StoppedEarly;
+                break;
+            }
+        }
+        Ok(Outcome {
+            status,
+            curve,
+            best: self.best,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// One epoch of training only (no evaluation, no callback, no early stopping), for
+    /// throughput measurements; advances the epoch counter. Returns the mean mini-batch
+    /// cross-entropy, non-finite when training diverged (it then stops at that batch).
+    pub fn train_epoch(&mut self, train: Samples<'_>) -> Result<f64, InputError> {
+        self.check(train, "training")?;
+        self.reserve(train.len(), 0);
+        let eta = self.learning_rate_at(self.epoch) as Float;
+        let loss = self.run_epoch(train, eta);
+        self.epoch += 1;
+        Ok(loss)
+    }
+
+    /// Mean cross-entropy and accuracy of the current weights on `data`, without dropout.
+    /// Changes no weights and draws nothing from the RNG.
+    pub fn evaluate(&mut self, data: Samples<'_>) -> Result<Evaluation, InputError> {
+        self.check(data, "evaluation")?;
+        self.reserve(0, data.len());
+        Ok(self.evaluate_checked(data))
+    }
+
+    /// The minimized objective (mean cross-entropy + α·R(w), no dropout) on `data` and its
+    /// gradient, by the same forward and backward passes training uses. Allocates the result;
+    /// meant for gradient checks, not for training.
+    pub fn gradient(&mut self, data: Samples<'_>) -> Result<Gradient, InputError> {
+        self.check(data, "gradient")?;
+        self.reserve(0, data.len());
+        let n = data.len();
+        let scale = 1.0 / n as Float;
+        let mut sum = 0.0;
+        for (k, start) in (0..n).step_by(self.ws.rows).enumerate() {
+            let end = (start + self.ws.rows).min(n);
+            let input = data.x.slice(s![start..end, ..]);
+            let dropout = Dropout::new(0.0, &mut self.rng);
+            self.network
+                .forward(input, &mut self.ws, Mode::Train(dropout));
+            sum += self.output_gradient(end - start, &data.y[start..end], scale);
+            self.network
+                .backward(input, &mut self.ws, &mut self.grads, k > 0);
+        }
+        let (penalty, alpha) = (self.config.penalty(), self.config.alpha());
+        let mut layers = self.grads.clone();
+        let mut penalty_sum = 0.0;
+        for (grad, layer) in layers.iter_mut().zip(self.network.layers()) {
+            penalty_sum += penalty.value(layer.w_flat());
+            for (g, &w) in grad.w_flat_mut().iter_mut().zip(layer.w_flat()) {
+                *g += penalty.slope(alpha as Float, w);
+            }
+        }
+        Ok(Gradient {
+            objective: sum / n as f64 + alpha * penalty_sum,
+            layers,
+        })
+    }
+
+    fn check(&self, data: Samples<'_>, split: &'static str) -> Result<(), InputError> {
+        if data.is_empty() {
+            return Err(InputError::Empty { split });
+        }
+        if data.x.ncols() != self.n_inputs {
+            return Err(InputError::Features {
+                split,
+                expected: self.n_inputs,
+                found: data.x.ncols(),
+            });
+        }
+        if data.y.len() != data.len() {
+            return Err(InputError::Labels {
+                split,
+                rows: data.len(),
+                labels: data.y.len(),
+            });
+        }
+        if let Some((row, &label)) = data
+            .y
+            .iter()
+            .enumerate()
+            .find(|(_, c)| **c >= self.n_classes)
+        {
+            return Err(InputError::Label {
+                split,
+                row,
+                label,
+                classes: self.n_classes,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sizes the buffers (once per trial) for training on `n_train` and evaluating on `n_eval`
+    /// samples.
+    fn reserve(&mut self, n_train: usize, n_eval: usize) {
+        let train_rows = if n_train == 0 {
+            0
+        } else {
+            self.config.batch_size().rows(n_train)
+        };
+        let rows = train_rows.max(n_eval).clamp(1, CHUNK_ROWS);
+        if self.ws.rows < rows {
+            self.ws = Workspace::new(&self.network, rows);
+            self.batch_x = vec![0.0; rows * self.n_inputs];
+            self.batch_y = vec![0; rows];
+        }
+    }
+
+    /// One shuffled pass over `train` at learning rate `eta`; the mean mini-batch loss.
+    fn run_epoch(&mut self, train: Samples<'_>, eta: Float) -> f64 {
+        let n = train.len();
+        if self.order.len() != n {
+            self.order = (0..n).collect();
+        }
+        self.order.shuffle(&mut self.rng);
+        let order = std::mem::take(&mut self.order);
+        let batch = self.config.batch_size().rows(n);
+        let (mut sum, mut batches) = (0.0, 0usize);
+        for idx in order.chunks(batch) {
+            let loss = if batch == 1 {
+                self.online_step(train, idx[0], eta)
+            } else {
+                self.batch_step(train, idx, eta)
+            };
+            sum += loss;
+            batches += 1;
+            if !loss.is_finite() {
+                break;
+            }
+        }
+        self.order = order;
+        sum / batches as f64
+    }
+
+    /// One mini-batch step on the samples `idx`; the batch's mean cross-entropy.
+    fn batch_step(&mut self, train: Samples<'_>, idx: &[usize], eta: Float) -> f64 {
+        let scale = 1.0 / idx.len() as Float;
+        let mut sum = 0.0;
+        for (k, chunk) in idx.chunks(self.ws.rows).enumerate() {
+            let rows = chunk.len();
+            gather(train, chunk, &mut self.batch_x, &mut self.batch_y);
+            let input = view(&self.batch_x, rows, self.n_inputs);
+            let dropout = Dropout::new(self.config.dropout(), &mut self.rng);
+            self.network
+                .forward(input, &mut self.ws, Mode::Train(dropout));
+            let labels = &self.batch_y[..rows];
+            let classes = self.n_classes;
+            let bias = self.network.layers()[self.network.layers().len() - 1].b_flat();
+            sum += loss::softmax_cross_entropy_grad(
+                &mut self.ws.logits[..rows * classes],
+                bias,
+                labels,
+                scale,
+            );
+            self.network
+                .backward(input, &mut self.ws, &mut self.grads, k > 0);
+        }
+        if sum.is_finite() {
+            self.network.step(&self.grads, self.update(eta));
+        }
+        sum / idx.len() as f64
+    }
+
+    /// One online step on sample `i` (see [`online`] for why it has its own path).
+    fn online_step(&mut self, train: Samples<'_>, i: usize, eta: Float) -> f64 {
+        let row = train.x.row(i);
+        let x = match row.as_slice() {
+            Some(x) => x,
+            None => {
+                gather(train, &[i], &mut self.batch_x, &mut self.batch_y);
+                &self.batch_x[..self.n_inputs]
+            }
+        };
+        let update = self.update(eta);
+        let mut dropout = Dropout::new(self.config.dropout(), &mut self.rng);
+        online::step(
+            &mut self.network,
+            &mut self.ws,
+            x,
+            train.y[i],
+            update,
+            &mut dropout,
+        )
+    }
+
+    fn update(&self, eta: Float) -> Update {
+        Update {
+            eta,
+            penalty: self.config.penalty(),
+            alpha: self.config.alpha() as Float,
+        }
+    }
+
+    /// Loss pass of the output layer for the first `rows` rows; the f64 sum of their losses.
+    fn output_gradient(&mut self, rows: usize, labels: &[usize], scale: Float) -> f64 {
+        let bias = self.network.layers()[self.network.layers().len() - 1].b_flat();
+        let logits = &mut self.ws.logits[..rows * self.n_classes];
+        loss::softmax_cross_entropy_grad(logits, bias, labels, scale)
+    }
+
+    fn evaluate_checked(&mut self, data: Samples<'_>) -> Evaluation {
+        let n = data.len();
+        let (mut sum, mut hits) = (0.0, 0);
+        for start in (0..n).step_by(self.ws.rows) {
+            let end = (start + self.ws.rows).min(n);
+            let input = data.x.slice(s![start..end, ..]);
+            self.network.forward(input, &mut self.ws, Mode::Eval);
+            let bias = self.network.layers()[self.network.layers().len() - 1].b_flat();
+            let logits = &mut self.ws.logits[..(end - start) * self.n_classes];
+            let (s, h) = loss::cross_entropy_and_hits(logits, bias, &data.y[start..end]);
+            sum += s;
+            hits += h;
+        }
+        Evaluation {
+            loss: sum / n as f64,
+            accuracy: hits as f64 / n as f64,
+        }
+    }
+}
+
+/// Copies the rows `idx` of `data` into the batch buffers.
+///
+/// # Shapes
+/// `x`: (≥ idx.len() × features) row-major; `y`: (≥ idx.len()).
+fn gather(data: Samples<'_>, idx: &[usize], x: &mut [Float], y: &mut [usize]) {
+    let width = data.x.ncols();
+    for ((x_row, label), &i) in x.chunks_exact_mut(width).zip(y.iter_mut()).zip(idx) {
+        let row = data.x.row(i);
+        match row.as_slice() {
+            Some(src) => x_row.copy_from_slice(src),
+            None => x_row.iter_mut().zip(row).for_each(|(d, &v)| *d = v),
+        }
+        *label = data.y[i];
+    }
+}
