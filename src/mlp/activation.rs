@@ -77,6 +77,7 @@ impl Activation {
     ///
     /// # Shapes
     /// `z`, `slope`: (rows × width) row-major; `bias`: (width).
+    #[inline(always)]
     pub(crate) fn forward_train(self, z: &mut [Float], slope: &mut [Float], bias: &[Float]) {
         match self {
             Activation::Relu => fused(z, slope, bias, relu),

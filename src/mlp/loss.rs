@@ -11,6 +11,7 @@ use super::Float;
 ///
 /// # Shapes
 /// `logits`: (rows × classes) row-major; `bias`: (classes); `labels`: (rows), each < classes.
+#[inline(always)]
 pub(crate) fn softmax_cross_entropy_grad(
     logits: &mut [Float],
     bias: &[Float],

@@ -153,6 +153,7 @@ impl Network {
     ///
     /// # Shapes
     /// `input`: (rows, n_inputs) with rows ≤ `ws.rows`.
+    #[inline(always)]
     pub(crate) fn forward(&self, input: ArrayView2<'_, Float>, ws: &mut Workspace, mode: Mode<'_>) {
         let rows = input.nrows();
         let (hidden_layers, output) = self.layers.split_at(self.layers.len() - 1);
@@ -200,20 +201,24 @@ impl Network {
     }
 
     /// Backward pass after a training-mode [`Network::forward`] on the same `input`, whose
-    /// logits the loss has replaced by ∂L/∂z of the output layer. Writes ∂L/∂W and ∂L/∂b into
-    /// `grads`, or adds to them when `accumulate` (chunks of one large batch).
+    /// logits the loss has replaced by ∂L/∂z of the output layer. With [`Target::Gradients`] it
+    /// writes ∂L/∂W and ∂L/∂b into `grads` (or adds to them, for chunks of one large batch);
+    /// with [`Target::Descend`] it also takes the descent step, fusing each weight update into
+    /// the product that computes the gradient (W ← β·W − η·a_{l−1}ᵀ·δ_l), so the weight
+    /// gradient is never stored; then `grads` only holds bias gradients.
     ///
     /// # Shapes
     /// `input`: (rows, n_inputs); `grads`: one [`Layer`] per layer, shaped like the network's.
+    #[inline(always)]
     pub(crate) fn backward(
-        &self,
+        &mut self,
         input: ArrayView2<'_, Float>,
         ws: &mut Workspace,
         grads: &mut [Layer],
-        accumulate: bool,
+        target: Target,
     ) {
         let rows = input.nrows();
-        let beta = if accumulate { 1.0 } else { 0.0 };
+        let accumulate = matches!(target, Target::Gradients { accumulate: true });
         let last = self.layers.len() - 1;
         // Bias gradient of the output layer: column sums of the output δ.
         let classes = self.layers[last].fan_out();
@@ -229,13 +234,9 @@ impl Network {
             } else {
                 view(&after[0].delta, rows, after[0].width)
             };
-            let a_in = match before.last() {
-                Some(prev) => view(&prev.a, rows, prev.width),
-                None => input.view(),
-            };
-            general_mat_mul(1.0, &a_in.t(), &delta, beta, &mut grads[l].w);
             if let Some(prev) = before.last_mut() {
-                // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f′(z_{l−1})·mask, and its column sums are ∂L/∂b_{l−1}.
+                // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f′(z_{l−1})·mask, with the weights before this step;
+                // its column sums are ∂L/∂b_{l−1}.
                 let width = prev.width;
                 let mut back = view_mut(&mut prev.delta, rows, width);
                 general_mat_mul(1.0, &delta, &self.layers[l].w.t(), 0.0, &mut back);
@@ -255,10 +256,26 @@ impl Network {
                     }
                 }
             }
+            let a_in = match before.last() {
+                Some(prev) => view(&prev.a, rows, prev.width),
+                None => input.view(),
+            };
+            match target {
+                Target::Gradients { accumulate } => {
+                    let beta = if accumulate { 1.0 } else { 0.0 };
+                    general_mat_mul(1.0, &a_in.t(), &delta, beta, &mut grads[l].w);
+                }
+                Target::Descend(update) => {
+                    let layer = &mut self.layers[l];
+                    update.descend_product(&mut layer.w, a_in, delta);
+                    update.biases(layer.b_flat_mut(), grads[l].b_flat());
+                }
+            }
         }
     }
 
     /// One descent step: W ← W − η·(∂L/∂W + α·∂R/∂W), b ← b − η·∂L/∂b.
+    #[inline(always)]
     pub(crate) fn step(&mut self, grads: &[Layer], update: Update) {
         for (layer, grad) in self.layers.iter_mut().zip(grads) {
             update.weights(layer.w_flat_mut(), grad.w_flat());
@@ -271,6 +288,7 @@ impl Network {
 ///
 /// # Shapes
 /// `m`: (rows × sums.len()) row-major.
+#[inline(always)]
 fn add_column_sums(m: &[Float], sums: &mut [Float], accumulate: bool) {
     if !accumulate {
         sums.fill(0.0);
@@ -280,6 +298,18 @@ fn add_column_sums(m: &[Float], sums: &mut [Float], accumulate: bool) {
             *s += v;
         }
     }
+}
+
+/// What a backward pass produces.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Target {
+    /// Gradients into the gradient buffers; `accumulate` adds to them instead of overwriting.
+    Gradients {
+        /// Add to the buffers (later chunks of one batch).
+        accumulate: bool,
+    },
+    /// The descent step itself, fused into the weight-gradient products.
+    Descend(Update),
 }
 
 /// Training or evaluation mode of a forward pass.
@@ -313,6 +343,7 @@ impl<'r> Dropout<'r> {
     ///
     /// # Shapes
     /// `a`, `slope`: the same length.
+    #[inline(always)]
     pub(crate) fn apply(&mut self, a: &mut [Float], slope: &mut [Float]) {
         if self.threshold == 0 {
             return;
@@ -379,4 +410,55 @@ pub(crate) fn view(buf: &[Float], rows: usize, cols: usize) -> ArrayView2<'_, Fl
 pub(crate) fn view_mut(buf: &mut [Float], rows: usize, cols: usize) -> ArrayViewMut2<'_, Float> {
     ArrayViewMut2::from_shape((rows, cols), &mut buf[..rows * cols])
         .expect("buffer holds rows × cols")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mlp::{Penalty, loss};
+    use rand::{RngExt, SeedableRng};
+
+    /// The fused update inside the backward pass equals gradients followed by a step.
+    #[test]
+    fn fused_descent_matches_gradient_then_step() {
+        for activation in Activation::ALL {
+            for penalty in [Penalty::None, Penalty::L2, Penalty::L1] {
+                let mut rng = Pcg64Mcg::seed_from_u64(5);
+                let net = Network::new(&[6, 5, 4, 3], activation, &mut rng);
+                let x = Array2::from_shape_simple_fn((7, 6), || rng.random_range(-1.0f32..1.0));
+                let labels = [0, 1, 2, 2, 1, 0, 1];
+                let update = Update {
+                    eta: 0.3,
+                    penalty,
+                    alpha: 0.05,
+                };
+                let run = |target: Target| {
+                    let mut net = net.clone();
+                    let mut ws = Workspace::new(&net, 7);
+                    let mut grads = net.zeros_like();
+                    let mut rng = Pcg64Mcg::seed_from_u64(0);
+                    net.forward(x.view(), &mut ws, Mode::Train(Dropout::new(0.0, &mut rng)));
+                    let bias = net.layers()[2].b_flat();
+                    loss::softmax_cross_entropy_grad(&mut ws.logits, bias, &labels, 1.0 / 7.0);
+                    net.backward(x.view(), &mut ws, &mut grads, target);
+                    if let Target::Gradients { .. } = target {
+                        net.step(&grads, update);
+                    }
+                    net
+                };
+                let fused = run(Target::Descend(update));
+                let stepped = run(Target::Gradients { accumulate: false });
+                assert_ne!(fused, net);
+                for (f, s) in fused.layers().iter().zip(stepped.layers()) {
+                    let pairs = f.w_flat().iter().zip(s.w_flat());
+                    for (a, b) in pairs.chain(f.b_flat().iter().zip(s.b_flat())) {
+                        assert!(
+                            (a - b).abs() < 1e-6,
+                            "{activation:?} {penalty:?}: {a} vs {b}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -17,6 +17,7 @@ use super::{Float, Network, Penalty, loss};
 ///
 /// # Shapes
 /// `x`: (n_inputs); `ws` sized for at least one row.
+#[inline(always)]
 pub(crate) fn step(
     network: &mut Network,
     ws: &mut Workspace,
@@ -104,7 +105,16 @@ pub(crate) fn step(
                     }
                 }
             }
-            Penalty::L2 | Penalty::L1 => {
+            Penalty::L2 => {
+                let keep = 1.0 - 2.0 * eta * alpha;
+                for (&a, w_row) in input.iter().zip(w_rows) {
+                    let c = eta * a;
+                    for (w, &d) in w_row.iter_mut().zip(delta) {
+                        *w = keep * *w - c * d;
+                    }
+                }
+            }
+            Penalty::L1 => {
                 for (&a, w_row) in input.iter().zip(w_rows) {
                     let c = eta * a;
                     for (w, &d) in w_row.iter_mut().zip(delta) {
@@ -145,7 +155,7 @@ fn dot(a: &[Float], b: &[Float]) -> Float {
 
 #[cfg(test)]
 mod tests {
-    use super::super::network::{Mode, view};
+    use super::super::network::{Mode, Target, view};
     use super::super::{Activation, loss};
     use super::*;
     use ndarray::Array2;
@@ -179,7 +189,12 @@ mod tests {
                 slow.forward(input, &mut ws, Mode::Train(Dropout::new(0.0, &mut rng)));
                 let bias = slow.layers()[2].b_flat();
                 let slow_loss = loss::softmax_cross_entropy_grad(&mut ws.logits, bias, &[2], 1.0);
-                slow.backward(input, &mut ws, &mut grads, false);
+                slow.backward(
+                    input,
+                    &mut ws,
+                    &mut grads,
+                    Target::Gradients { accumulate: false },
+                );
                 slow.step(&grads, update);
 
                 assert!((fast_loss - slow_loss).abs() < 1e-6);

@@ -1,5 +1,8 @@
 //! Weight penalties R(w), on weights only (never biases).
 
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2};
+
 use super::Float;
 
 /// The weight penalty R(w) added, times α, to the minimized objective. Biases are never
@@ -55,7 +58,7 @@ impl Penalty {
     ///
     /// # Shapes
     /// `weights`, `grads`: the same length.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn descend(self, weights: &mut [Float], grads: &[Float], eta: Float, alpha: Float) {
         match self {
             Penalty::None => {
@@ -94,16 +97,40 @@ impl Update {
     ///
     /// # Shapes
     /// `weights`, `grads`: the same length.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn weights(self, weights: &mut [Float], grads: &[Float]) {
         self.penalty.descend(weights, grads, self.eta, self.alpha);
+    }
+
+    /// W ← W − η·(aᵀ·δ + α·∂R/∂W) with the gradient product computed inside the matrix
+    /// multiplication (C ← β·C + α·A·B with β = 1 − 2ηα for L2), so it is never stored.
+    ///
+    /// # Shapes
+    /// `weights`: (fan_in, fan_out); `a`: (rows, fan_in); `delta`: (rows, fan_out).
+    #[inline(always)]
+    pub(crate) fn descend_product(
+        self,
+        weights: &mut Array2<Float>,
+        a: ArrayView2<'_, Float>,
+        delta: ArrayView2<'_, Float>,
+    ) {
+        let keep = match self.penalty {
+            Penalty::None => 1.0,
+            Penalty::L2 => 1.0 - 2.0 * self.eta * self.alpha,
+            Penalty::L1 => {
+                let step = self.eta * self.alpha;
+                weights.mapv_inplace(|w| w - step * sign(w));
+                1.0
+            }
+        };
+        general_mat_mul(-self.eta, &a.t(), &delta, keep, weights);
     }
 
     /// b ← b − η·g on a block of biases (never penalized).
     ///
     /// # Shapes
     /// `biases`, `grads`: the same length.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn biases(self, biases: &mut [Float], grads: &[Float]) {
         Penalty::None.descend(biases, grads, self.eta, 0.0);
     }
