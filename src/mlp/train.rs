@@ -647,3 +647,50 @@ fn gather(data: Samples<'_>, idx: &[usize], x: &mut [Float], y: &mut [usize]) {
         *label = data.y[i];
     }
 }
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use crate::mlp::{Activation, BatchSize, MlpParams, Penalty};
+    use ndarray::Array2;
+    use rand::RngExt;
+
+    /// The AVX2 build of the epoch loop computes exactly what the portable one does.
+    #[test]
+    fn avx2_and_portable_epochs_are_bit_identical() {
+        if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
+            return;
+        }
+        let mut rng = Pcg64Mcg::seed_from_u64(2);
+        let x = Array2::from_shape_simple_fn((50, 6), || rng.random_range(-2.0f32..2.0));
+        let y: Vec<usize> = (0..50).map(|i| i % 3).collect();
+        let data = Samples::new(x.view(), &y);
+        for (batch_size, activation) in [
+            (BatchSize::Online, Activation::Gelu),
+            (BatchSize::MiniBatch(8), Activation::Tanh),
+            (BatchSize::Full, Activation::Elu),
+        ] {
+            let params = MlpParams {
+                hidden: vec![9, 5],
+                activation,
+                batch_size,
+                dropout: 0.2,
+                penalty: Penalty::L1,
+                alpha: 1e-3,
+                ..MlpParams::default()
+            };
+            let config = params.validate().unwrap();
+            let mut portable = Trainer::new(&config, 6, 3, 1).unwrap();
+            let mut avx2 = Trainer::new(&config, 6, 3, 1).unwrap();
+            portable.reserve(50, 0);
+            avx2.reserve(50, 0);
+            for _ in 0..3 {
+                let a = portable.run_epoch_portable(data, 0.1);
+                // SAFETY: the CPU supports AVX2 and FMA, checked above.
+                let b = unsafe { avx2.run_epoch_avx2(data, 0.1) };
+                assert_eq!(a.to_bits(), b.to_bits(), "{batch_size:?}");
+            }
+            assert_eq!(portable.network, avx2.network, "{batch_size:?}");
+        }
+    }
+}
