@@ -323,28 +323,14 @@ impl Trainer {
             let epoch = self.epoch;
             let learning_rate = self.learning_rate_at(epoch);
             let train_loss = self.run_epoch(train, learning_rate as Float);
-            let cause = if !train_loss.is_finite() {
-                Some(Divergence::TrainingLoss)
-            } else if !self.network.is_finite() {
-                Some(Divergence::Weights)
-            } else {
-                None
+            let eval = match self.evaluate_epoch(train_loss, val) {
+                Ok(eval) => eval,
+                Err(cause) => {
+                    status = Status::Diverged { epoch, cause };
+                    self.diverged = Some(status);
+                    break;
+                }
             };
-            let eval = if cause.is_none() {
-                Some(self.evaluate_checked(val))
-            } else {
-                None
-            };
-            let cause = match eval {
-                Some(e) if !e.loss.is_finite() => Some(Divergence::ValidationLoss),
-                _ => cause,
-            };
-            if let Some(cause) = cause {
-                status = Status::Diverged { epoch, cause };
-                self.diverged = Some(status);
-                break;
-            }
-            let Some(eval) = eval else { break };
             self.epoch += 1;
             if self.best.is_none_or(|b| eval.loss < b.val_loss) {
                 self.best = Some(Best {
@@ -609,6 +595,25 @@ impl Trainer {
         self.network
             .backward(input, &mut self.ws, &mut self.grads, target);
         sum
+    }
+
+    /// After an epoch: what became non-finite, or the validation figures.
+    fn evaluate_epoch(
+        &mut self,
+        train_loss: f64,
+        val: Samples<'_>,
+    ) -> Result<Evaluation, Divergence> {
+        if !train_loss.is_finite() {
+            return Err(Divergence::TrainingLoss);
+        }
+        if !self.network.is_finite() {
+            return Err(Divergence::Weights);
+        }
+        let eval = self.evaluate_checked(val);
+        if !eval.loss.is_finite() {
+            return Err(Divergence::ValidationLoss);
+        }
+        Ok(eval)
     }
 
     fn evaluate_checked(&mut self, data: Samples<'_>) -> Evaluation {
