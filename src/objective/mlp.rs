@@ -3,14 +3,19 @@
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use super::{EpochReport, Objective, TrialOutcome};
-use crate::data::Dataset;
+use super::{EpochReport, Objective, TestScore, TrialOutcome, TrialStatus};
+use crate::data::{Dataset, Split};
+use crate::mlp::{
+    Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Outcome, Penalty, Samples,
+    Status, Trainer,
+};
 use crate::search::TrialConfig;
 use crate::space::schema::ParamSpec;
+use crate::space::value::{Params, Value};
 
-/// Trains the embedded MLP on a shared data set. (Skeleton: issue 2 fills it in.)
+/// Trains the embedded MLP on a shared data set: fits on `train`, scores on `validation`, and
+/// evaluates only the winner on `test`.
 pub struct MlpObjective {
-    #[allow(dead_code)]
     data: Arc<Dataset>,
 }
 
@@ -18,6 +23,33 @@ impl MlpObjective {
     /// An objective over `data`.
     pub fn new(data: Arc<Dataset>) -> Self {
         MlpObjective { data }
+    }
+
+    /// Validates the trial's parameters and builds its trainer.
+    fn trainer(&self, trial: &TrialConfig) -> Result<(MlpConfig, Trainer), String> {
+        let config = mlp_config(&trial.params)?;
+        let n_inputs = self.data.train.x.ncols();
+        let trainer = Trainer::new(&config, n_inputs, self.data.classes.len(), trial.seed)
+            .map_err(|e| e.to_string())?;
+        Ok((config, trainer))
+    }
+
+    /// Trains `trial` for its configured epochs, reporting each epoch to `on_epoch`.
+    fn train(
+        &self,
+        trial: &TrialConfig,
+        on_epoch: &mut dyn FnMut(&EpochStats) -> ControlFlow<()>,
+    ) -> Result<(Trainer, Outcome), String> {
+        let (config, mut trainer) = self.trainer(trial)?;
+        let outcome = trainer
+            .train(
+                samples(&self.data.train),
+                samples(&self.data.validation),
+                config.epochs(),
+                on_epoch,
+            )
+            .map_err(|e| e.to_string())?;
+        Ok((trainer, outcome))
     }
 }
 
@@ -28,9 +60,337 @@ impl Objective for MlpObjective {
 
     fn run(
         &self,
-        _trial: &TrialConfig,
-        _on_epoch: &mut dyn FnMut(&EpochReport) -> ControlFlow<()>,
+        trial: &TrialConfig,
+        on_epoch: &mut dyn FnMut(&EpochReport) -> ControlFlow<()>,
     ) -> Result<TrialOutcome, String> {
-        todo!("issue 2")
+        let mut report = |s: &EpochStats| on_epoch(&epoch_report(s));
+        let (_, outcome) = self.train(trial, &mut report)?;
+        Ok(trial_outcome(outcome))
+    }
+
+    /// epochs × training samples × weights: proportional to the multiply-adds of training.
+    fn cost(&self, trial: &TrialConfig) -> f64 {
+        match mlp_config(&trial.params) {
+            Ok(config) => {
+                let weights =
+                    config.weight_count(self.data.train.x.ncols(), self.data.classes.len());
+                config.epochs() as f64 * self.data.train.x.nrows() as f64 * weights as f64
+            }
+            Err(_) => 0.0,
+        }
+    }
+
+    /// Retrains `trial` exactly as [`Objective::run`] did (same seed, same early stopping) and
+    /// scores its final weights on the test split.
+    fn test(&self, trial: &TrialConfig) -> Option<Result<TestScore, String>> {
+        let test = self.data.test.as_ref()?;
+        Some(
+            self.train(trial, &mut |_| ControlFlow::Continue(()))
+                .and_then(|(mut trainer, outcome)| {
+                    if let Status::Diverged { .. } = outcome.status {
+                        return Err(format!(
+                            "cannot score on the test split: {}",
+                            outcome.status
+                        ));
+                    }
+                    let eval = trainer.evaluate(samples(test)).map_err(|e| e.to_string())?;
+                    Ok(TestScore {
+                        loss: eval.loss,
+                        accuracy: eval.accuracy,
+                        samples: test.y.len(),
+                    })
+                }),
+        )
+    }
+}
+
+fn samples(split: &Split) -> Samples<'_> {
+    Samples::new(split.x.view(), &split.y)
+}
+
+fn epoch_report(s: &EpochStats) -> EpochReport {
+    EpochReport {
+        epoch: s.epoch,
+        learning_rate: s.learning_rate,
+        train_loss: s.train_loss,
+        val_loss: s.val_loss,
+        val_accuracy: s.val_accuracy,
+    }
+}
+
+fn trial_outcome(outcome: Outcome) -> TrialOutcome {
+    let (status, message) = match outcome.status {
+        Status::Completed => (TrialStatus::Completed, String::new()),
+        Status::StoppedEarly => (TrialStatus::StoppedEarly, String::new()),
+        Status::Interrupted => (TrialStatus::Interrupted, String::new()),
+        s @ Status::Diverged { .. } => (TrialStatus::Diverged, s.to_string()),
+    };
+    let last = outcome.curve.last();
+    TrialOutcome {
+        status,
+        message,
+        best_val_loss: outcome.best.map_or(f64::INFINITY, |b| b.val_loss),
+        best_epoch: outcome.best.map(|b| b.epoch),
+        val_loss: last.map_or(f64::NAN, |s| s.val_loss),
+        val_accuracy: last.map_or(f64::NAN, |s| s.val_accuracy),
+        train_loss: last.map_or(f64::NAN, |s| s.train_loss),
+        epochs_run: outcome.curve.len(),
+        seconds: outcome.seconds,
+        curve: outcome.curve.iter().map(epoch_report).collect(),
+    }
+}
+
+/// Turns a trial's parameters (schema names, `None` when inactive) into a checked trainer
+/// configuration. Absent parameters take the schema defaults of [`MlpParams::default`].
+pub fn mlp_config(params: &Params) -> Result<MlpConfig, String> {
+    let defaults = MlpParams::default();
+    let float = |name: &str, default: f64| -> Result<f64, String> {
+        match params.get(name) {
+            None => Ok(default),
+            Some(v) => v.as_f64().ok_or_else(|| wrong_type(name, v, "a number")),
+        }
+    };
+    let count = |name: &str| -> Result<Option<usize>, String> {
+        match params.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .map(Some)
+                .ok_or_else(|| wrong_type(name, v, "a whole number ≥ 0")),
+        }
+    };
+    let name = |key: &str, default: &'static str| -> Result<String, String> {
+        match params.get(key) {
+            None => Ok(default.to_string()),
+            Some(v) => v
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| wrong_type(key, v, "a name")),
+        }
+    };
+
+    let hidden = match params.get("hidden") {
+        Some(Value::List(widths)) => widths
+            .iter()
+            .map(|&w| {
+                usize::try_from(w).map_err(|_| {
+                    format!(
+                        "hidden = {}: widths must be ≥ 1",
+                        Value::List(widths.clone())
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(v) => return Err(wrong_type("hidden", v, "a list of widths")),
+        None => {
+            let layers = count("hidden_layers")?.unwrap_or(defaults.hidden.len());
+            let neurons = count("neurons")?.unwrap_or(defaults.hidden[0]);
+            vec![neurons; layers]
+        }
+    };
+    let activation = name("activation", defaults.activation.name())?;
+    let activation = Activation::from_name(&activation).ok_or_else(|| {
+        format!(
+            "activation = \"{activation}\": not one of relu, tanh, sigmoid, leaky_relu, elu, gelu"
+        )
+    })?;
+    let decay = name("decay", "none")?;
+    let rate = float("decay_rate", 0.1)?;
+    let schedule = match decay.as_str() {
+        "none" => LrSchedule::None,
+        "inverse" => LrSchedule::Inverse { rate },
+        "exponential" => LrSchedule::Exponential { rate },
+        "step" => LrSchedule::Step {
+            rate,
+            every: count("decay_step")?.unwrap_or(10),
+        },
+        other => {
+            return Err(format!(
+                "decay = \"{other}\": not one of none, inverse, exponential, step"
+            ));
+        }
+    };
+    let regularization = name("regularization", defaults.penalty.name())?;
+    let penalty = Penalty::from_name(&regularization)
+        .ok_or_else(|| format!("regularization = \"{regularization}\": not one of none, l2, l1"))?;
+    let batch_size = match params.get("batch_size") {
+        None => defaults.batch_size,
+        Some(Value::Text(t)) if t == "full" => BatchSize::Full,
+        Some(v) => match v.as_i64().and_then(|i| usize::try_from(i).ok()) {
+            Some(b) => BatchSize::MiniBatch(b),
+            None => {
+                return Err(wrong_type(
+                    "batch_size",
+                    v,
+                    "a whole number ≥ 1 or \"full\"",
+                ));
+            }
+        },
+    };
+    MlpParams {
+        hidden,
+        activation,
+        learning_rate: float("learning_rate", defaults.learning_rate)?,
+        schedule,
+        penalty,
+        alpha: if penalty == Penalty::None {
+            0.0
+        } else {
+            float("alpha", defaults.alpha)?
+        },
+        dropout: float("dropout", defaults.dropout)?,
+        batch_size,
+        epochs: count("epochs")?.unwrap_or(defaults.epochs),
+        patience: count("patience")?,
+    }
+    .validate()
+    .map_err(|e| e.to_string())
+}
+
+fn wrong_type(name: &str, value: &Value, expected: &str) -> String {
+    format!("{name} = {value}: expected {expected}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    fn params(entries: &[(&'static str, Value)]) -> Params {
+        let mut p = Params::new();
+        for (k, v) in entries {
+            p.set(k, Some(v.clone()));
+        }
+        p
+    }
+
+    fn toy_data(test: bool) -> Arc<Dataset> {
+        let split = |n: usize| Split {
+            x: Array2::from_shape_fn((n, 3), |(i, j)| ((i % 3) as f32 - 1.0) * (j as f32 + 1.0)),
+            y: (0..n).map(|i| i % 3).collect(),
+        };
+        Arc::new(Dataset {
+            train: split(30),
+            validation: split(9),
+            test: test.then(|| split(6)),
+            classes: vec!["a".into(), "b".into(), "c".into()],
+            features: vec!["f0".into(), "f1".into(), "f2".into()],
+        })
+    }
+
+    #[test]
+    fn hidden_layers_times_neurons_or_an_explicit_list() {
+        let c = mlp_config(&params(&[
+            ("hidden_layers", Value::Int(2)),
+            ("neurons", Value::Int(8)),
+        ]))
+        .unwrap();
+        assert_eq!(c.hidden(), [8, 8]);
+        let c = mlp_config(&params(&[("hidden", Value::List(vec![16, 4]))])).unwrap();
+        assert_eq!(c.hidden(), [16, 4]);
+        let c = mlp_config(&params(&[("hidden_layers", Value::Int(0))])).unwrap();
+        assert!(c.hidden().is_empty());
+    }
+
+    #[test]
+    fn batch_size_full_and_schedules() {
+        let c = mlp_config(&params(&[
+            ("batch_size", Value::Text("full".into())),
+            ("decay", Value::Text("step".into())),
+            ("decay_rate", Value::Float(0.5)),
+            ("decay_step", Value::Int(3)),
+        ]))
+        .unwrap();
+        assert_eq!(c.batch_size(), BatchSize::Full);
+        assert_eq!(
+            c.schedule(),
+            LrSchedule::Step {
+                rate: 0.5,
+                every: 3
+            }
+        );
+    }
+
+    #[test]
+    fn config_errors_are_messages() {
+        let e = mlp_config(&params(&[("learning_rate", Value::Float(-1.0))])).unwrap_err();
+        assert_eq!(
+            e,
+            "learning_rate = -1: the learning rate η0 must be a finite number > 0"
+        );
+        let e = mlp_config(&params(&[("epochs", Value::Text("x".into()))])).unwrap_err();
+        assert_eq!(e, "epochs = x: expected a whole number ≥ 0");
+    }
+
+    #[test]
+    fn run_maps_the_outcome_and_test_retrains_identically() {
+        let objective = MlpObjective::new(toy_data(true));
+        let trial = TrialConfig {
+            id: 0,
+            seed: 5,
+            params: params(&[
+                ("learning_rate", Value::Float(0.2)),
+                ("epochs", Value::Int(4)),
+                ("neurons", Value::Int(5)),
+            ]),
+        };
+        let mut seen = 0;
+        let outcome = objective
+            .run(&trial, &mut |_| {
+                seen += 1;
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        assert_eq!(outcome.status, TrialStatus::Completed);
+        assert_eq!((seen, outcome.epochs_run, outcome.curve.len()), (4, 4, 4));
+        assert_eq!(
+            outcome.best_val_loss,
+            outcome
+                .curve
+                .iter()
+                .map(|r| r.val_loss)
+                .fold(f64::INFINITY, f64::min)
+        );
+        let score = objective.test(&trial).unwrap().unwrap();
+        assert_eq!(score.samples, 6);
+        // The test split is a copy of the validation rows' pattern: same weights, same loss.
+        assert!(
+            (score.loss - outcome.val_loss).abs() < 1e-9,
+            "{} vs {}",
+            score.loss,
+            outcome.val_loss
+        );
+        assert!(objective.cost(&trial) > 0.0);
+        assert!(MlpObjective::new(toy_data(false)).test(&trial).is_none());
+    }
+
+    #[test]
+    fn break_interrupts_and_bad_config_fails() {
+        let objective = MlpObjective::new(toy_data(false));
+        let trial = TrialConfig {
+            id: 1,
+            seed: 1,
+            params: params(&[("epochs", Value::Int(5))]),
+        };
+        let outcome = objective
+            .run(&trial, &mut |_| ControlFlow::Break(()))
+            .unwrap();
+        assert_eq!(
+            (outcome.status, outcome.epochs_run),
+            (TrialStatus::Interrupted, 1)
+        );
+        let bad = TrialConfig {
+            id: 2,
+            seed: 1,
+            params: params(&[("dropout", Value::Float(1.0))]),
+        };
+        let err = objective
+            .run(&bad, &mut |_| ControlFlow::Continue(()))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "dropout = 1: the dropout probability p must be in [0, 1)"
+        );
     }
 }

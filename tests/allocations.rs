@@ -1,0 +1,110 @@
+//! The hot loop allocates nothing: a counting global allocator watches whole training epochs
+//! once the trainer has sized its buffers.
+//!
+//! Online SGD (its own slice-loop path) must allocate nothing at all. A mini-batch step makes
+//! 3L − 1 matrix products for L layers; each `general_mat_mul` call lets `matrixmultiply` allocate
+//! (and free) one packing buffer internally, which we cannot hand it, so the mini-batch bound is
+//! "at most one allocation per matrix product": any allocation of our own would exceed it.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use hpsearch::mlp::{BatchSize, MlpParams, Penalty, Samples, Trainer};
+use ndarray::Array2;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+fn data(n: usize, d: usize) -> (Array2<f32>, Vec<usize>) {
+    let x = Array2::from_shape_fn((n, d), |(i, j)| ((i * 7 + j * 3) % 11) as f32 / 5.0 - 1.0);
+    let y = (0..n).map(|i| i % 10).collect();
+    (x, y)
+}
+
+fn trainer(batch_size: BatchSize, hidden: Vec<usize>, dropout: f64) -> Trainer {
+    let params = MlpParams {
+        hidden,
+        batch_size,
+        dropout,
+        penalty: Penalty::L2,
+        learning_rate: 0.01,
+        ..MlpParams::default()
+    };
+    Trainer::new(&params.validate().unwrap(), 64, 10, 1).unwrap()
+}
+
+#[test]
+fn online_epochs_allocate_nothing() {
+    let (x, y) = data(200, 64);
+    for dropout in [0.0, 0.3] {
+        let mut t = trainer(BatchSize::Online, vec![32, 16], dropout);
+        t.train_epoch(Samples::new(x.view(), &y)).unwrap();
+        let n = allocations_during(|| {
+            for _ in 0..2 {
+                t.train_epoch(Samples::new(x.view(), &y)).unwrap();
+            }
+        });
+        assert_eq!(
+            n, 0,
+            "online SGD allocated {n} times in 400 steps (dropout {dropout})"
+        );
+    }
+}
+
+#[test]
+fn mini_batch_epochs_allocate_at_most_once_per_matrix_product() {
+    let (x, y) = data(320, 64);
+    for (hidden, dropout) in [(vec![64], 0.0), (vec![32, 16], 0.3), (vec![], 0.0)] {
+        let layers = hidden.len() + 1;
+        let mut t = trainer(BatchSize::MiniBatch(32), hidden.clone(), dropout);
+        t.train_epoch(Samples::new(x.view(), &y)).unwrap();
+        let n = allocations_during(|| {
+            t.train_epoch(Samples::new(x.view(), &y)).unwrap();
+        });
+        let products = 10 * (3 * layers - 1);
+        assert!(
+            n <= products,
+            "{hidden:?}: {n} allocations for {products} matrix products"
+        );
+    }
+}
+
+#[test]
+fn evaluation_allocates_at_most_once_per_matrix_product() {
+    let (x, y) = data(600, 64);
+    let mut t = trainer(BatchSize::MiniBatch(32), vec![64], 0.0);
+    t.evaluate(Samples::new(x.view(), &y)).unwrap();
+    let n = allocations_during(|| {
+        t.evaluate(Samples::new(x.view(), &y)).unwrap();
+    });
+    // 600 rows = 3 chunks of at most 256 rows, 2 products each.
+    assert!(n <= 6, "{n} allocations");
+}
