@@ -195,6 +195,15 @@ fn describe_data(spec: &data::DataSpec) -> String {
 
 /// Prints the top `k` of the ranking as a table.
 pub fn print_ranking(ranked: &report::JournalContents, k: usize) {
+    // Parameters that are the same in every trial say nothing about the ranking.
+    let varying: Vec<usize> = (0..ranked.params.len())
+        .filter(|&i| {
+            ranked
+                .records
+                .iter()
+                .any(|r| r.params[i] != ranked.records[0].params[i])
+        })
+        .collect();
     let mut headers: Vec<String> = [
         "rank",
         "trial",
@@ -202,11 +211,11 @@ pub fn print_ranking(ranked: &report::JournalContents, k: usize) {
         "val_loss",
         "val_acc",
         "best_epoch",
-        "epochs",
+        "epochs_run",
     ]
     .map(String::from)
     .to_vec();
-    headers.extend(ranked.params.iter().cloned());
+    headers.extend(varying.iter().map(|&i| ranked.params[i].clone()));
     let rows: Vec<Vec<String>> = ranked
         .records
         .iter()
@@ -222,7 +231,7 @@ pub fn print_ranking(ranked: &report::JournalContents, k: usize) {
                 r.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
                 r.epochs_run.to_string(),
             ];
-            row.extend(r.params.iter().cloned());
+            row.extend(varying.iter().map(|&i| r.params[i].clone()));
             row
         })
         .collect();
