@@ -28,7 +28,7 @@ const MAX_DIMENSIONS: usize = 100_000;
 
 /// Where a sweep's data comes from and how it is split. Exactly one source: `builtin`, `path`
 /// (CSV), or `images` + `labels` (IDX).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataSpec {
     /// A data set compiled into the binary: "iris", "digits", or a generator: "blobs",

@@ -1,14 +1,12 @@
-//! Test-only data helpers: a tiny CSV loader, a stratified split and standardization.
-//! (To be replaced by the data module once it lands.)
+//! Test data for the trainer's tests: the built-in data sets, loaded through the data module
+//! (80/20 stratified split, standardized with training statistics).
 #![allow(dead_code)]
 
 use std::path::Path;
 
+use hpsearch::data::{self, DataSpec, Split};
 use hpsearch::mlp::Samples;
-use ndarray::{Array2, Axis};
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use rand_pcg::Pcg64Mcg;
+use ndarray::Array2;
 
 /// Features and classes.
 #[derive(Clone, Debug)]
@@ -25,79 +23,34 @@ impl Data {
     pub fn classes(&self) -> usize {
         self.y.iter().max().map_or(0, |m| m + 1)
     }
+}
 
-    fn rows(&self, idx: &[usize]) -> Data {
+impl From<Split> for Data {
+    fn from(split: Split) -> Self {
         Data {
-            x: self.x.select(Axis(0), idx),
-            y: idx.iter().map(|&i| self.y[i]).collect(),
+            x: split.x,
+            y: split.y,
         }
     }
 }
 
-/// `data/NAME` of the crate: a header line, numeric features, the integer label last.
-pub fn load(name: &str) -> Data {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data")
-        .join(name);
-    let text = std::fs::read_to_string(&path).expect("test data set is present");
-    let mut values = Vec::new();
-    let mut y = Vec::new();
-    let mut width = 0;
-    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-        let fields: Vec<&str> = line.split(',').collect();
-        width = fields.len() - 1;
-        values.extend(
-            fields[..width]
-                .iter()
-                .map(|f| f.trim().parse::<f32>().expect("number")),
-        );
-        y.push(fields[width].trim().parse::<f64>().expect("label") as usize);
-    }
-    Data {
-        x: Array2::from_shape_vec((y.len(), width), values).expect("rectangular"),
-        y,
-    }
+/// The built-in data set `name` as (train, validation), 20% stratified validation, seed 0.
+pub fn builtin(name: &str) -> (Data, Data) {
+    let spec = DataSpec {
+        builtin: Some(name.to_string()),
+        validation: Some(0.2),
+        ..DataSpec::default()
+    };
+    let set = data::load(&spec, Path::new("."), 0).expect("built-in data loads");
+    (set.train.into(), set.validation.into())
 }
 
-/// Splits off `fraction` of each class (rounded) as validation, shuffled with `seed`.
-pub fn stratified_split(data: &Data, fraction: f64, seed: u64) -> (Data, Data) {
-    let mut rng = Pcg64Mcg::seed_from_u64(seed);
-    let (mut train, mut val) = (Vec::new(), Vec::new());
-    for class in 0..data.classes() {
-        let mut idx: Vec<usize> = (0..data.y.len()).filter(|&i| data.y[i] == class).collect();
-        idx.shuffle(&mut rng);
-        let k = (idx.len() as f64 * fraction).round() as usize;
-        val.extend_from_slice(&idx[..k]);
-        train.extend_from_slice(&idx[k..]);
-    }
-    train.sort_unstable();
-    val.sort_unstable();
-    (data.rows(&train), data.rows(&val))
-}
-
-/// Z-scores both splits with the training split's mean and standard deviation (1 if constant).
-pub fn standardize(train: &mut Data, val: &mut Data) {
-    let mean = train.x.mean_axis(Axis(0)).expect("non-empty");
-    let std = train
-        .x
-        .std_axis(Axis(0), 0.0)
-        .mapv(|s| if s > 0.0 { s } else { 1.0 });
-    for x in [&mut train.x, &mut val.x] {
-        *x -= &mean;
-        *x /= &std;
-    }
-}
-
-/// digits.csv: 80/20 stratified, standardized.
+/// digits: 1,797 × 64, 10 classes.
 pub fn digits() -> (Data, Data) {
-    let (mut train, mut val) = stratified_split(&load("digits.csv"), 0.2, 0);
-    standardize(&mut train, &mut val);
-    (train, val)
+    builtin("digits")
 }
 
-/// iris.csv: 80/20 stratified, standardized.
+/// iris: 150 × 4, 3 classes.
 pub fn iris() -> (Data, Data) {
-    let (mut train, mut val) = stratified_split(&load("iris.csv"), 0.2, 0);
-    standardize(&mut train, &mut val);
-    (train, val)
+    builtin("iris")
 }
