@@ -231,7 +231,7 @@ pub fn print_ranking(ranked: &report::JournalContents, k: usize) {
                 r.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
                 r.epochs_run.to_string(),
             ];
-            row.extend(varying.iter().map(|&i| r.params[i].clone()));
+            row.extend(varying.iter().map(|&i| table::short(&r.params[i])));
             row
         })
         .collect();

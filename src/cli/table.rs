@@ -20,3 +20,51 @@ pub fn render(headers: &[String], rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+/// A CSV cell made short for a terminal: a real number keeps 4 significant digits (exact
+/// values stay in the CSV files); anything else is unchanged.
+pub fn short(cell: &str) -> String {
+    match cell.parse::<f64>() {
+        Ok(x) if cell.contains(['.', 'e']) && x.is_finite() && x != 0.0 => {
+            let magnitude = x.abs().log10().floor() as i32;
+            if (-3..6).contains(&magnitude) {
+                let decimals = (3 - magnitude).max(0) as usize;
+                let text = format!("{x:.decimals$}");
+                if text.contains('.') {
+                    text.trim_end_matches('0').trim_end_matches('.').to_string()
+                } else {
+                    text
+                }
+            } else {
+                format!("{x:.3e}")
+            }
+        }
+        _ => cell.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keeps_four_significant_digits_of_reals_only() {
+        assert_eq!(short("0.05477225575051663"), "0.05477");
+        assert_eq!(short("0.3"), "0.3");
+        assert_eq!(short("123.456789"), "123.5");
+        assert_eq!(short("0.000056837741076959806"), "5.684e-5");
+        assert_eq!(short("32"), "32");
+        assert_eq!(short("relu"), "relu");
+        assert_eq!(short("[128, 64]"), "[128, 64]");
+        assert_eq!(short(""), "");
+    }
+
+    #[test]
+    fn columns_align_to_the_widest_cell() {
+        let table = render(
+            &["a".into(), "bb".into()],
+            &[vec!["long".into(), "x".into()]],
+        );
+        assert_eq!(table, "a     bb\nlong  x\n");
+    }
+}
