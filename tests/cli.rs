@@ -423,3 +423,38 @@ epochs = 10
         .success();
     assert_eq!(journal_ids(&out), (0..40).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_data_error_exits_1_and_leaves_no_results_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("bad.csv"), "a,b,label\n1,2,x\n3,oops,y\n").unwrap();
+    let file = space(
+        tmp.path(),
+        "s.toml",
+        &IRIS_GRID.replace("builtin = \"iris\"", "path = \"bad.csv\""),
+    );
+    let out = tmp.path().join("out");
+    hpsearch()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains("bad.csv").and(contains("oops")));
+    assert!(!out.exists(), "a failed start must not block the next run");
+}
+
+#[test]
+fn resume_without_a_journal_is_refused_and_creates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "s.toml", IRIS_GRID);
+    let out = tmp.path().join("never-run");
+    hpsearch()
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains("no trials.csv to resume from"));
+    assert!(!out.exists());
+}

@@ -47,7 +47,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
     let trials = search::trials(&space).map_err(Failure::invalid)?;
-    data::check(space.data(), space.base_dir())?;
+    // Data first: a data error must not leave a results directory that blocks the next run.
+    let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
 
     let out = args
         .out
@@ -71,7 +72,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         .cloned()
         .collect();
 
-    let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
     let objective = MlpObjective::new(Arc::new(dataset));
 
     quiet_worker_panics();

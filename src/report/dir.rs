@@ -17,24 +17,22 @@ impl ResultsDir {
     /// Creates `path` (and its parents). Without `resume`, a folder that already holds files is
     /// refused; with `resume`, it must hold a `trials.csv`.
     pub fn create(path: &Path, resume: bool) -> Result<Self, ReportError> {
-        fs::create_dir_all(path).map_err(ReportError::io(path))?;
-        let dir = ResultsDir {
-            path: path.to_path_buf(),
-        };
         if resume {
-            if !dir.file("trials.csv").is_file() {
-                return Err(ReportError::NothingToResume { path: dir.path });
-            }
-        } else {
-            let mut entries = fs::read_dir(path).map_err(ReportError::io(path))?;
-            if entries.next().is_some() {
-                return Err(ReportError::Exists { path: dir.path });
-            }
+            return Self::open(path);
         }
-        Ok(dir)
+        fs::create_dir_all(path).map_err(ReportError::io(path))?;
+        let mut entries = fs::read_dir(path).map_err(ReportError::io(path))?;
+        if entries.next().is_some() {
+            return Err(ReportError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(ResultsDir {
+            path: path.to_path_buf(),
+        })
     }
 
-    /// Opens an existing results directory (for `hpsearch report`).
+    /// Opens an existing results directory holding a `trials.csv` (resume, `hpsearch report`).
     pub fn open(path: &Path) -> Result<Self, ReportError> {
         let dir = ResultsDir {
             path: path.to_path_buf(),
