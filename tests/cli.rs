@@ -458,3 +458,50 @@ fn resume_without_a_journal_is_refused_and_creates_nothing() {
         .stderr(contains("no trials.csv to resume from"));
     assert!(!out.exists());
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "[data]\nbuiltin = \"iris\"\n[search]\nstrategy = \"random\"\ntrials = 200000\n\
+                [params]\nlearning_rate = { log_uniform = [0.001, 0.1] }\n";
+    let file = space(tmp.path(), "s.toml", text);
+    let script = format!(
+        "set -o pipefail; {} plan {} | head -n 1",
+        cargo_bin("hpsearch").display(),
+        file.display()
+    );
+    let output = Command::new("bash").args(["-c", &script]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn report_on_a_folder_that_is_not_a_results_directory_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    hpsearch()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .code(1)
+        .stderr(contains("is not a results directory"));
+}
+
+#[test]
+fn a_parameter_that_applies_to_no_trial_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(
+        tmp.path(),
+        "s.toml",
+        "[data]\nbuiltin = \"iris\"\n[params]\nalpha = 0.01\n",
+    );
+    hpsearch()
+        .arg("plan")
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(contains("warning").and(contains("params.alpha is given but applies to no trial")));
+}

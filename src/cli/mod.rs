@@ -1,6 +1,15 @@
 //! The command line: parses arguments, dispatches to one file per subcommand, and maps errors
 //! to exit codes. The only code that prints.
 
+/// `println!` that returns an `io::Result` instead of panicking when stdout is closed
+/// (`hpsearch plan s.toml | head`); `main` ends such a run quietly.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod plan;
 mod progress;
 mod report;
@@ -77,11 +86,37 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(Failure { error, .. }) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(Failure { code, error }) => {
             eprintln!("error: {error:#}");
             ExitCode::from(code)
         }
     }
+}
+
+/// Warns about parameters the file gives that apply to no trial, e.g. `alpha` without a
+/// `regularization`: probably a mistake, and silently ignored otherwise.
+fn warn_inactive(space: &hpsearch::space::SearchSpace, trials: &[hpsearch::search::TrialConfig]) {
+    let active = hpsearch::search::active_params(trials);
+    for param in space.params() {
+        if param.is_given() && !active.iter().any(|a| a == param.name()) {
+            eprintln!(
+                "warning: {}: params.{} is given but applies to no trial ({})",
+                space.path().display(),
+                param.name(),
+                param.spec().help
+            );
+        }
+    }
+}
+
+/// Whether `error` comes from stdout being closed by its reader, which is no failure.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The path argument shared by subcommands that read a space file.

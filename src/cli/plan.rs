@@ -30,6 +30,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         .with_context(|| format!("{}: [data]", space.path().display()))?;
     let count = search::count(&space).map_err(Failure::invalid)?;
     let trials = search::trials(&space).map_err(Failure::invalid)?;
+    super::warn_inactive(&space, &trials);
     let (headers, rows) = listing(&trials);
     let summary = format!(
         "{count} trial{} ({})",
@@ -45,8 +46,8 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         }
         writer.flush()?;
     } else {
-        println!("{summary}");
-        print!("{}", table::render(&headers, &rows));
+        outln!("{summary}")?;
+        outln!("{}", table::render(&headers, &rows).trim_end())?;
     }
     Ok(ExitCode::SUCCESS)
 }

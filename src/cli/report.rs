@@ -24,8 +24,8 @@ pub struct ReportArgs {
 pub fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     let dir = ResultsDir::open(&args.dir)?;
     let ranked = report::write_reports(&dir)?;
-    print_ranking(&ranked, args.top);
-    print_summary(&ranked.records, ranked.records.len());
-    println!("wrote {}", dir.file("ranked.csv").display());
+    print_ranking(&ranked, args.top)?;
+    print_summary(&ranked.records, ranked.records.len())?;
+    outln!("wrote {}", dir.file("ranked.csv").display())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -47,6 +47,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
     let trials = search::trials(&space).map_err(Failure::invalid)?;
+    super::warn_inactive(&space, &trials);
     // Data first: a data error must not leave a results directory that blocks the next run.
     let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
 
@@ -57,7 +58,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let dir = ResultsDir::create(&out, args.resume)?;
     if args.resume {
         let stored = space::load(&dir.file("space.toml"), MLP_PARAMS)
-            .map_err(|_| ReportError::DifferentSpace { path: out.clone() })?;
+            .context("cannot read the space this sweep was started with")?;
         if stored.fingerprint() != space.fingerprint() {
             return Err(ReportError::DifferentSpace { path: out }.into());
         }
@@ -78,7 +79,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     // Fails only if a handler is already installed, which this process never does twice.
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    // A second Ctrl-C quits at once, for an epoch too long to wait for.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
 
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -104,21 +110,21 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let summary = summary.context("the sweep stopped")?;
 
     let ranked = report::write_reports(&dir)?;
-    print_ranking(&ranked, args.top);
+    print_ranking(&ranked, args.top)?;
     let winner = ranked.records.first().filter(|r| r.status.is_ranked());
     if let Some(best) = winner {
         let config = trials
             .iter()
             .find(|t| t.id == best.trial)
             .context("winner not in the space")?;
-        println!(
+        outln!(
             "\nbest: trial {} (val_loss {})",
             best.trial,
             report::number(best.val_loss)
-        );
+        )?;
         for (name, value) in config.params.iter() {
             if let Some(value) = value {
-                println!("  {name} = {value}");
+                outln!("  {name} = {value}")?;
             }
         }
         let data = data::rebased(space.data(), space.base_dir());
@@ -131,17 +137,27 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         {
             let score = score.map_err(|m| anyhow::anyhow!("testing trial {}: {m}", best.trial))?;
             dir.write_atomic("test.csv", |w| report::write_test(w, best.trial, &score))?;
-            println!(
+            outln!(
                 "test ({} samples, winner only, never used for ranking): loss {:.4}, accuracy {:.4}",
-                score.samples, score.loss, score.accuracy
-            );
+                score.samples,
+                score.loss,
+                score.accuracy
+            )?;
         }
     }
-    print_summary(&ranked.records, trials.len());
-    println!(
-        "results in {}/ (ranked.csv, trials.csv, curves.csv, best.toml)",
-        out.display()
-    );
+    print_summary(&ranked.records, trials.len())?;
+    let written = [
+        "ranked.csv",
+        "trials.csv",
+        "curves.csv",
+        "best.toml",
+        "test.csv",
+    ]
+    .into_iter()
+    .filter(|f| dir.file(f).is_file())
+    .collect::<Vec<_>>()
+    .join(", ");
+    outln!("results in {}/ ({written})", out.display())?;
 
     if summary.interrupted {
         eprintln!(
@@ -194,7 +210,7 @@ fn describe_data(spec: &data::DataSpec) -> String {
 }
 
 /// Prints the top `k` of the ranking as a table.
-pub fn print_ranking(ranked: &report::JournalContents, k: usize) {
+pub fn print_ranking(ranked: &report::JournalContents, k: usize) -> std::io::Result<()> {
     // Parameters that are the same in every trial say nothing about the ranking.
     let varying: Vec<usize> = (0..ranked.params.len())
         .filter(|&i| {
@@ -235,12 +251,12 @@ pub fn print_ranking(ranked: &report::JournalContents, k: usize) {
             row
         })
         .collect();
-    println!(
+    outln!(
         "top {} of {} trials by validation loss:",
         rows.len(),
         ranked.records.len()
-    );
-    print!("{}", table::render(&headers, &rows));
+    )?;
+    outln!("{}", table::render(&headers, &rows).trim_end())
 }
 
 fn fixed(x: f64) -> String {
@@ -252,14 +268,14 @@ fn fixed(x: f64) -> String {
 }
 
 /// Prints how many trials ended each way.
-pub fn print_summary(records: &[Record], total: usize) {
+pub fn print_summary(records: &[Record], total: usize) -> std::io::Result<()> {
     let count = |s: TrialStatus| records.iter().filter(|r| r.status == s).count();
-    println!(
+    outln!(
         "{} of {total} trials finished: {} completed, {} stopped early, {} diverged, {} failed",
         records.len(),
         count(TrialStatus::Completed),
         count(TrialStatus::StoppedEarly),
         count(TrialStatus::Diverged),
         count(TrialStatus::Failed)
-    );
+    )
 }

@@ -325,7 +325,7 @@ fn csv_error(error: ::csv::Error, path: &Path, key: &'static str) -> DataError {
         ::csv::ErrorKind::Io(source) => DataError::Unreadable {
             key,
             path: path.to_path_buf(),
-            source,
+            error: source,
         },
         ::csv::ErrorKind::Utf8 { err, .. } => DataError::Csv {
             path: path.to_path_buf(),

@@ -107,7 +107,7 @@ pub enum DataError {
 
     /// A referenced file cannot be read (permissions, a folder, corrupt gzip, …).
     #[error(
-        "{}: cannot read (data.{key}): {source}\nhint: data.{key} must name a readable file",
+        "{}: cannot read (data.{key}): {error}\nhint: data.{key} must name a readable file",
         path.display()
     )]
     Unreadable {
@@ -116,7 +116,7 @@ pub enum DataError {
         /// The path, resolved.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     /// A CSV file with no content at all.
@@ -396,7 +396,11 @@ impl DataError {
         if source.kind() == std::io::ErrorKind::NotFound {
             DataError::FileNotFound { key, path }
         } else {
-            DataError::Unreadable { key, path, source }
+            DataError::Unreadable {
+                key,
+                path,
+                error: source,
+            }
         }
     }
 }

@@ -208,7 +208,7 @@ fn read_header(
             DataError::Unreadable {
                 key,
                 path: path.to_path_buf(),
-                source,
+                error: source,
             }
         }
     })
@@ -264,7 +264,7 @@ fn read_body(
         .map_err(|e| DataError::Unreadable {
             key,
             path: path.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::OutOfMemory, e.to_string()),
+            error: io::Error::new(io::ErrorKind::OutOfMemory, e.to_string()),
         })?;
     input
         .take(expected)
@@ -272,7 +272,7 @@ fn read_body(
         .map_err(|source| DataError::Unreadable {
             key,
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
     if body.len() != size {
         return Err(size_error(
@@ -287,7 +287,7 @@ fn read_body(
         Err(source) => Err(DataError::Unreadable {
             key,
             path: path.to_path_buf(),
-            source,
+            error: source,
         }),
     }
 }

@@ -497,7 +497,7 @@ fn present(path: &Path, key: &'static str) -> Result<(), DataError> {
         Ok(_) => Err(DataError::Unreadable {
             key,
             path: path.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::IsADirectory, "it is a folder, not a file"),
+            error: io::Error::new(io::ErrorKind::IsADirectory, "it is a folder, not a file"),
         }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DataError::FileNotFound {
             key,
@@ -506,7 +506,7 @@ fn present(path: &Path, key: &'static str) -> Result<(), DataError> {
         Err(source) => Err(DataError::Unreadable {
             key,
             path: path.to_path_buf(),
-            source,
+            error: source,
         }),
     }
 }

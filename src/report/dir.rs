@@ -18,7 +18,9 @@ impl ResultsDir {
     /// refused; with `resume`, it must hold a `trials.csv`.
     pub fn create(path: &Path, resume: bool) -> Result<Self, ReportError> {
         if resume {
-            return Self::open(path);
+            return Self::open(path).map_err(|_| ReportError::NothingToResume {
+                path: path.to_path_buf(),
+            });
         }
         fs::create_dir_all(path).map_err(ReportError::io(path))?;
         let mut entries = fs::read_dir(path).map_err(ReportError::io(path))?;
@@ -38,7 +40,7 @@ impl ResultsDir {
             path: path.to_path_buf(),
         };
         if !dir.file("trials.csv").is_file() {
-            return Err(ReportError::NothingToResume { path: dir.path });
+            return Err(ReportError::NotResults { path: dir.path });
         }
         Ok(dir)
     }

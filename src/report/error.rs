@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -38,6 +38,14 @@ pub enum ReportError {
         "{path} was written by a different search space (its trials.csv columns or space.toml differ)\nhint: resume with the space it was started with, or pass --out DIR to start a new sweep"
     )]
     DifferentSpace {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A folder without a journal where a results directory was expected.
+    #[error(
+        "{path} is not a results directory: it has no trials.csv\nhint: give the folder `hpsearch run` wrote (by default results/NAME)"
+    )]
+    NotResults {
         /// The folder.
         path: PathBuf,
     },

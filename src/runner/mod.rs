@@ -39,7 +39,7 @@ pub struct RunSummary {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The thread pool could not be built.
-    #[error("cannot start {jobs} worker threads: {source}")]
+    #[error("cannot start {jobs} worker threads")]
     Pool {
         /// Requested workers.
         jobs: usize,

@@ -361,9 +361,15 @@ fn in_kind(spec: &ParamSpec, key: &str, x: &Value, found: &toml::Value) -> Resul
     }
     let problem = match (spec.kind, x) {
         (Kind::Choice(names), Value::Text(s)) | (Kind::IntOrName { names, .. }, Value::Text(s)) => {
+            let legal = match spec.kind {
+                Kind::IntOrName { lo, .. } => {
+                    format!("an integer ≥ {lo} or one of {}", quoted(names))
+                }
+                _ => format!("one of {}", quoted(names)),
+            };
             let hint = match did_you_mean(s, names.iter().copied()) {
-                Some(dym) => format!("{dym} ({} is one of {})", spec.name, quoted(names)),
-                None => format!("{} is one of {}", spec.name, quoted(names)),
+                Some(dym) => format!("{dym} ({} is {legal})", spec.name),
+                None => format!("{} is {legal}", spec.name),
             };
             return Err(Problem::new(
                 ErrorKind::UnknownName,
