@@ -255,18 +255,29 @@ fn cases() -> Vec<Case> {
             &[
                 "bad.toml:3:14",
                 "data.validation",
-                "must be in (0, 1), got 1.5",
+                "must be a fraction in (0, 1)",
+                "got 1.5",
             ],
         ),
         case(
             "validation_fraction_of_zero",
             "[data]\nbuiltin = \"iris\"\nvalidation = 0.0\n".into(),
-            &["data.validation", "must be in (0, 1)"],
+            &["data.validation", "must be a fraction in (0, 1)"],
         ),
         case(
             "test_fraction_of_one",
             "[data]\nbuiltin = \"iris\"\ntest = 1.0\n".into(),
-            &["data.test", "must be in [0, 1)"],
+            &["bad.toml:3:8", "data.test", "must be a fraction in [0, 1)"],
+        ),
+        case(
+            "unknown_builtin",
+            "[data]\nbuiltin = \"irsi\"\n".into(),
+            &["bad.toml:2:11", "data.builtin", "did you mean \"iris\"?"],
+        ),
+        case(
+            "two_data_sources",
+            "[data]\nbuiltin = \"iris\"\npath = \"x.csv\"\n".into(),
+            &["bad.toml:3:8", "data.path", "exactly one source"],
         ),
         case(
             "hidden_with_hidden_layers",

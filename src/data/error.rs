@@ -386,6 +386,21 @@ pub(crate) fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
 }
 
 impl DataError {
+    /// For a mistake in the `[data]` table itself (not in a file it names): the key to point
+    /// at (`"builtin"`, `"validation"`, …), or `""` for the table as a whole.
+    pub fn spec_key(&self) -> Option<&'static str> {
+        match self {
+            DataError::NoSource => Some(""),
+            DataError::TwoSources { second, .. } => Some(second),
+            DataError::MissingPartner { key, .. }
+            | DataError::NotApplicable { key, .. }
+            | DataError::BadSetting { key, .. } => Some(key),
+            DataError::UnknownBuiltin { .. } => Some("builtin"),
+            DataError::FractionsSum { .. } => Some("validation"),
+            _ => None,
+        }
+    }
+
     /// The error of opening `path` (named by `data.{key}`): not found, or unreadable.
     pub(crate) fn opening(
         key: &'static str,

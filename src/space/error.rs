@@ -46,6 +46,8 @@ pub enum ErrorKind {
     NotGridable,
     /// A grid larger than `max_trials` (or than any machine could hold).
     TooLarge,
+    /// A `[data]` setting the data loader refuses (two sources, an unknown built-in, …).
+    BadData,
 }
 
 /// A line and column in a file, both 1-based; the column counts characters, not bytes.

@@ -189,7 +189,7 @@ fn build(
     let name = validate::name(raw.name.as_deref(), path)?;
     let seed = validate::seed(raw.seed)?;
     let data = validate::data_present(raw.data)?;
-    validate::data_fractions(&data)?;
+    validate::data_spec(&data, path.parent().unwrap_or(Path::new(".")))?;
     let explicit_strategy = raw.search.as_ref().is_some_and(|s| s.strategy.is_some());
     let search = raw.search.unwrap_or_default();
     let strategy = validate::strategy(&search)?;

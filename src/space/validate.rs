@@ -128,42 +128,33 @@ pub(crate) fn data_present(data: Option<DataSpec>) -> Result<DataSpec, Problem> 
     })
 }
 
-/// `validation` in (0, 1), `test` in [0, 1), and together they leave training data.
-pub(crate) fn data_fractions(data: &DataSpec) -> Result<(), Problem> {
-    if let Some(v) = data.validation
-        && !(v > 0.0 && v < 1.0)
-    {
-        return Err(Problem::new(
-            ErrorKind::OutOfRange,
-            "data.validation",
-            format!("must be in (0, 1), got {v}"),
-        )
-        .hint("the fraction of samples held out to rank trials, e.g. validation = 0.2"));
-    }
-    if let Some(t) = data.test
-        && !(0.0..1.0).contains(&t)
-    {
-        return Err(Problem::new(
-            ErrorKind::OutOfRange,
-            "data.test",
-            format!("must be in [0, 1), got {t}"),
-        )
-        .hint("the fraction of samples held out to score the winner; 0 = no test split"));
-    }
-    let (v, t) = (data.validation.unwrap_or(0.2), data.test.unwrap_or(0.0));
-    if v + t >= 1.0 {
-        return Err(Problem::new(
-            ErrorKind::OutOfRange,
-            if data.test.is_some() {
-                "data.test"
-            } else {
-                "data.validation"
-            },
-            format!("validation + test must be < 1, got {v} + {t}"),
-        )
-        .hint("leave samples to train on: lower validation or test"));
-    }
-    Ok(())
+/// The `[data]` table as the data loader would take it (one source, legal settings and
+/// fractions), checked here so that its mistakes carry a line and column and exit code 2.
+/// Files it names are not this function's business: loading reports those.
+pub(crate) fn data_spec(data: &DataSpec, base_dir: &std::path::Path) -> Result<(), Problem> {
+    let Err(error) = crate::data::check(data, base_dir) else {
+        return Ok(());
+    };
+    let Some(key) = error.spec_key() else {
+        return Ok(());
+    };
+    let text = error.to_string();
+    let (message, hint) = text.split_once("\nhint: ").unwrap_or((&text, ""));
+    let path = if key.is_empty() {
+        "data".to_string()
+    } else {
+        format!("data.{key}")
+    };
+    let message = message
+        .strip_prefix(&format!("{path}: "))
+        .or_else(|| message.strip_prefix("data: "))
+        .unwrap_or(message);
+    let problem = Problem::new(ErrorKind::BadData, path, message);
+    Err(if hint.is_empty() {
+        problem
+    } else {
+        problem.hint(hint)
+    })
 }
 
 /// `[search]`: a known strategy, with `trials` for random and `max_trials` only for grid.
