@@ -1,15 +1,24 @@
 //! Trainer throughput on the peer workloads W1, W2, W3 of `../shared/bench` (issue 6): samples
 //! per second of a complete training run (trainer construction + every epoch with shuffling, no
-//! evaluation), median of 5 runs after one warm-up, single thread.
+//! evaluation), median of `--reps` runs (default 5) after one warm-up, single thread.
 //!
-//!     cargo bench --bench trainer            # all three
-//!     cargo bench --bench trainer -- W3      # one
+//!     cargo bench --bench trainer                          # all three, synthetic data
+//!     cargo bench --bench trainer -- W3                    # one
+//!     cargo bench --bench trainer -- --data DIR --reps 3   # the peers' exact samples
 //!
-//! Data: 10 Gaussian class centres with entries ~ N(0, (3/√d)²) plus N(0, 1) noise, as
-//! `common.make_data` draws it (not the same samples; throughput does not depend on them).
-//! Hyper-parameters as the peers: ReLU, plain SGD η = 0.01, L2 weight decay 1e-4 (α = 5e-5 in
-//! our R = ‖w‖² convention, whose gradient is 2αw).
+//! Data: with `--data DIR` (or `HPSEARCH_BENCH_DATA=DIR`), workload Wk reads `DIR/wk.csv` as
+//! written by `python3 ../shared/bench/export_workload.py Wk DIR/wk.csv` (columns
+//! f0..f{d-1},label, already standardized), so hpsearch trains on exactly the samples the peers
+//! train on. A workload whose file is absent falls back to synthetic data drawn like
+//! `common.make_data` (10 Gaussian class centres with entries ~ N(0, (3/√d)²) plus N(0, 1)
+//! noise; not the same samples). `benches/compare.py` runs this next to the peers.
+//!
+//! Hyper-parameters as the peers: ReLU, plain SGD η = 0.01 (no momentum), L2 weight decay 1e-4
+//! (α = 5e-5 in our R = ‖w‖² convention, whose gradient is 2αw).
+//!
+//! Output: a human-readable table and, per workload, one `RESULT {json}` line for scripts.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use hpsearch::mlp::{BatchSize, MlpParams, Penalty, Samples, Trainer};
@@ -18,7 +27,10 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
 use rand_pcg::Pcg64Mcg;
 
-const REPS: usize = 5;
+/// Timed runs per workload unless `--reps N` says otherwise.
+const DEFAULT_REPS: usize = 5;
+/// Classes of every workload.
+const CLASSES: usize = 10;
 
 struct Workload {
     name: &'static str,
@@ -56,29 +68,103 @@ const WORKLOADS: [Workload; 3] = [
     },
 ];
 
+/// Synthetic data of the workload's shape, drawn like `common.make_data` (not the same samples).
 fn make_data(n: usize, d: usize) -> (Array2<f32>, Vec<usize>) {
     let mut rng = Pcg64Mcg::seed_from_u64(0);
     let centre = Normal::new(0.0, 3.0 / (d as f64).sqrt()).expect("valid normal");
-    let centres: Vec<f64> = (0..10 * d).map(|_| centre.sample(&mut rng)).collect();
+    let centres: Vec<f64> = (0..CLASSES * d).map(|_| centre.sample(&mut rng)).collect();
     let noise = Normal::new(0.0, 1.0).expect("valid normal");
-    let y: Vec<usize> = (0..n).map(|i| (i * 7919) % 10).collect();
+    let y: Vec<usize> = (0..n).map(|i| (i * 7919) % CLASSES).collect();
     let x = Array2::from_shape_fn((n, d), |(i, j)| {
         (centres[y[i] * d + j] + noise.sample(&mut rng)) as f32
     });
     (x, y)
 }
 
+/// Reads an `export_workload.py` CSV: a header, then `d` float columns and an integer label.
+fn read_csv(path: &Path, d: usize) -> Result<(Array2<f32>, Vec<usize>), String> {
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("{}: {e}", path.display()))?;
+        if record.len() != d + 1 {
+            return Err(format!(
+                "{}: row {} has {} columns, expected {} features and a label",
+                path.display(),
+                i + 1,
+                record.len(),
+                d
+            ));
+        }
+        for field in record.iter().take(d) {
+            x.push(
+                field
+                    .parse::<f32>()
+                    .map_err(|e| format!("{}: row {}: {field:?}: {e}", path.display(), i + 1))?,
+            );
+        }
+        let label = &record[d];
+        y.push(
+            label
+                .parse::<usize>()
+                .map_err(|e| format!("{}: row {}: label {label:?}: {e}", path.display(), i + 1))?,
+        );
+    }
+    let x = Array2::from_shape_vec((y.len(), d), x).map_err(|e| e.to_string())?;
+    Ok((x, y))
+}
+
+struct Args {
+    filter: Vec<String>,
+    data: Option<PathBuf>,
+    reps: usize,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        filter: Vec::new(),
+        data: std::env::var_os("HPSEARCH_BENCH_DATA").map(PathBuf::from),
+        reps: DEFAULT_REPS,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--data" => args.data = it.next().map(PathBuf::from),
+            "--reps" => {
+                args.reps = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n >= 1)
+                    .expect("--reps takes an integer ≥ 1");
+            }
+            // `cargo bench` passes `--bench`; other flags are ignored likewise.
+            _ if a.starts_with('-') => {}
+            _ => args.filter.push(a),
+        }
+    }
+    args
+}
+
 fn main() {
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    println!("workload  samples/s   GFLOP/s(6×weights)  median s  min s");
+    let args = parse_args();
+    println!("workload  data       samples/s   GFLOP/s(6×weights)  median s  min s");
     for w in WORKLOADS
         .iter()
-        .filter(|w| filter.is_empty() || filter.iter().any(|f| f == w.name))
+        .filter(|w| args.filter.is_empty() || args.filter.iter().any(|f| f == w.name))
     {
-        let (x, y) = make_data(w.samples, w.inputs);
+        let file = args
+            .data
+            .as_ref()
+            .map(|dir| dir.join(format!("{}.csv", w.name.to_lowercase())))
+            .filter(|p| p.is_file());
+        let (source, (x, y)) = match &file {
+            Some(path) => (
+                "csv",
+                read_csv(path, w.inputs).unwrap_or_else(|e| panic!("{e}")),
+            ),
+            None => ("synthetic", make_data(w.samples, w.inputs)),
+        };
         let params = MlpParams {
             hidden: w.hidden.to_vec(),
             learning_rate: 0.01,
@@ -89,12 +175,14 @@ fn main() {
             ..MlpParams::default()
         };
         let config = params.validate().expect("valid workload");
-        let mut times = Vec::with_capacity(REPS);
-        for rep in 0..=REPS {
+        let mut times = Vec::with_capacity(args.reps);
+        let mut last_loss = f64::NAN;
+        for rep in 0..=args.reps {
             let start = Instant::now();
-            let mut trainer = Trainer::new(&config, w.inputs, 10, rep as u64).expect("valid data");
+            let mut trainer =
+                Trainer::new(&config, w.inputs, CLASSES, rep as u64).expect("valid data");
             for _ in 0..w.epochs {
-                trainer
+                last_loss = trainer
                     .train_epoch(Samples::new(x.view(), &y))
                     .expect("valid data");
             }
@@ -103,12 +191,18 @@ fn main() {
             }
         }
         times.sort_by(f64::total_cmp);
-        let median = times[REPS / 2];
-        let per_second = (w.samples * w.epochs) as f64 / median;
-        let gflops = 6.0 * config.weight_count(w.inputs, 10) as f64 * per_second / 1e9;
+        let median = times[times.len() / 2];
+        let per_second = (x.nrows() * w.epochs) as f64 / median;
+        let weights = config.weight_count(w.inputs, CLASSES);
+        let gflops = 6.0 * weights as f64 * per_second / 1e9;
         println!(
-            "{:8}  {:>9.0}   {:>18.1}  {:>8.4}  {:.4}",
-            w.name, per_second, gflops, median, times[0]
+            "{:8}  {:9}  {:>9.0}   {:>18.1}  {:>8.4}  {:.4}",
+            w.name, source, per_second, gflops, median, times[0]
+        );
+        println!(
+            "RESULT {{\"workload\":\"{}\",\"data\":\"{}\",\"samples_per_s\":{:.1},\
+             \"weights\":{},\"median_s\":{:.5},\"min_s\":{:.5},\"last_epoch_loss\":{:.4}}}",
+            w.name, source, per_second, weights, median, times[0], last_loss
         );
     }
 }
