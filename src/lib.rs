@@ -17,10 +17,25 @@
 //!
 //! ```
 //! use std::path::Path;
-//! use std::sync::{Arc, atomic::AtomicBool};
+//! use std::sync::{Arc, Mutex, atomic::AtomicBool};
 //!
-//! use hpsearch::objective::{mlp::MlpObjective, params::MLP_PARAMS};
-//! use hpsearch::runner::{self, Observers};
+//! use hpsearch::objective::{TrialOutcome, mlp::MlpObjective, params::MLP_PARAMS};
+//! use hpsearch::runner::{self, TrialObserver};
+//! use hpsearch::search::TrialConfig;
+//!
+//! /// Keeps the best (validation loss, trial id) seen.
+//! #[derive(Default)]
+//! struct Best(Mutex<Option<(f64, u64)>>);
+//!
+//! impl TrialObserver for Best {
+//!     fn finished(&self, trial: &TrialConfig, outcome: &TrialOutcome) -> Result<(), String> {
+//!         let mut best = self.0.lock().unwrap();
+//!         if best.is_none_or(|(loss, _)| outcome.best_val_loss < loss) {
+//!             *best = Some((outcome.best_val_loss, trial.id));
+//!         }
+//!         Ok(())
+//!     }
+//! }
 //!
 //! let text = r#"
 //!     [data]
@@ -34,14 +49,11 @@
 //! let data = hpsearch::data::load(space.data(), space.base_dir(), space.seed())?;
 //! let objective = MlpObjective::new(Arc::new(data));
 //!
-//! let summary = runner::run(&objective, &trials, 2, &Observers(vec![]), &AtomicBool::new(false))?;
-//! assert_eq!(summary.finished.len(), 2);
-//! let (id, best) = summary
-//!     .finished
-//!     .iter()
-//!     .min_by(|a, b| a.1.best_val_loss.total_cmp(&b.1.best_val_loss))
-//!     .unwrap();
-//! println!("trial {id}: validation loss {:.3}", best.best_val_loss);
+//! let best = Best::default();
+//! let summary = runner::run(&objective, &trials, 2, &best, &AtomicBool::new(false))?;
+//! assert_eq!(summary.finished, 2);
+//! let (loss, id) = best.0.into_inner()?.unwrap();
+//! println!("trial {id}: validation loss {loss:.3}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -67,11 +67,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
     let (recorder, done) = Recorder::open(&dir, search::active_params(&trials), args.resume)?;
     let done_ids: HashSet<u64> = done.iter().map(|r| r.trial).collect();
-    let pending: Vec<_> = trials
-        .iter()
-        .filter(|t| !done_ids.contains(&t.id))
-        .cloned()
-        .collect();
+    let total = trials.len();
+    let (finished, pending): (Vec<_>, Vec<_>) =
+        trials.into_iter().partition(|t| done_ids.contains(&t.id));
 
     let objective = MlpObjective::new(Arc::new(dataset));
 
@@ -93,12 +91,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     eprintln!(
         "{}: {} trials ({} already done), {} data, {jobs} workers → {}",
         space.name(),
-        trials.len(),
+        total,
         done.len(),
         describe_data(space.data()),
         out.display()
     );
-    let progress = Progress::new(trials.len(), done.len(), best_of(&done), args.quiet);
+    let progress = Progress::new(total, done.len(), best_of(&done), args.quiet);
     let summary = runner::run(
         &objective,
         &pending,
@@ -113,8 +111,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     print_ranking(&ranked, args.top)?;
     let winner = ranked.records.first().filter(|r| r.status.is_ranked());
     if let Some(best) = winner {
-        let config = trials
+        let config = finished
             .iter()
+            .chain(&pending)
             .find(|t| t.id == best.trial)
             .context("winner not in the space")?;
         outln!(
@@ -145,7 +144,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             )?;
         }
     }
-    print_summary(&ranked.records, trials.len())?;
+    print_summary(&ranked.records, total)?;
     let written = [
         "ranked.csv",
         "trials.csv",
@@ -163,7 +162,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         eprintln!(
             "interrupted: {} of {} trials are in {}\nresume with: hpsearch run {} --resume --out {}",
             ranked.records.len(),
-            trials.len(),
+            total,
             dir.file("trials.csv").display(),
             space_path.display(),
             out.display()
@@ -195,8 +194,9 @@ fn quiet_worker_panics() {
 
 /// The best (val_loss, trial) among finished records.
 fn best_of(records: &[Record]) -> Option<(f64, u64)> {
-    report::rank(records)
-        .first()
+    records
+        .iter()
+        .min_by(|a, b| report::rank_order(a, b))
         .filter(|r| r.status.is_ranked())
         .map(|r| (r.val_loss, r.trial))
 }

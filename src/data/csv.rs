@@ -126,7 +126,6 @@ fn read<R: Read>(
         .delimiter(options.delimiter)
         .has_headers(true)
         .flexible(true)
-        .trim(::csv::Trim::All)
         .buffer_capacity(1 << 16)
         .from_reader(input);
 
@@ -139,7 +138,7 @@ fn read<R: Read>(
             path: path.to_path_buf(),
         });
     }
-    let columns: Vec<&str> = header.iter().collect();
+    let columns: Vec<&str> = header.iter().map(str::trim).collect();
     let (label_col, feature_cols) = pick_columns(&columns, options, path)?;
     let width = feature_cols.len();
     let feature_names: Vec<String> = feature_cols
@@ -153,9 +152,10 @@ fn read<R: Read>(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut seen_order: Vec<String> = Vec::new();
 
-    let mut record = ::csv::StringRecord::new();
+    // Byte records, trimmed field by field: no UTF-8 check or trimming of the whole row.
+    let mut record = ::csv::ByteRecord::new();
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(csv_error(e, path, key)),
@@ -173,7 +173,8 @@ fn read<R: Read>(
         for &c in &feature_cols {
             values.push(parse_feature(&record[c], path, line, columns[c])?);
         }
-        let label = &record[label_col];
+        let label = String::from_utf8_lossy(record[label_col].trim_ascii());
+        let label = label.as_ref();
         if label.is_empty() {
             return Err(DataError::EmptyLabel {
                 path: path.to_path_buf(),
@@ -272,7 +273,9 @@ fn pick_columns(
     Ok((label_col, feature_cols))
 }
 
-fn parse_feature(text: &str, path: &Path, line: u64, column: &str) -> Result<f32, DataError> {
+fn parse_feature(field: &[u8], path: &Path, line: u64, column: &str) -> Result<f32, DataError> {
+    let text = String::from_utf8_lossy(field.trim_ascii());
+    let text = text.as_ref();
     let problem = match text.parse::<f32>() {
         Ok(v) if v.is_finite() => return Ok(v),
         Ok(_) if text.parse::<f64>().is_ok_and(f64::is_finite) => {

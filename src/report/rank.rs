@@ -1,37 +1,37 @@
 //! Ranking and the exporters of ranked.csv, curves.csv and test.csv. Exporters are pure: they
 //! take results and an `impl io::Write`.
 
+use std::cmp::Ordering;
 use std::io::{self, Write};
 
 use super::journal::{CURVE_HEADER, Record, number, trials_header};
 use crate::objective::{TestScore, TrialStatus};
 
-/// Orders records for ranked.csv: scored trials (completed, stopped early) by validation loss,
-/// ties by trial id; then diverged, then failed trials, each by id.
-pub fn rank(records: &[Record]) -> Vec<&Record> {
+/// The ranked.csv order: scored trials (completed, stopped early) by validation loss, ties by
+/// trial id; then diverged, then failed trials, each by id.
+pub fn rank_order(a: &Record, b: &Record) -> Ordering {
     let group = |s: TrialStatus| match s {
         TrialStatus::Completed | TrialStatus::StoppedEarly => 0,
         TrialStatus::Diverged => 1,
         TrialStatus::Interrupted | TrialStatus::Failed => 2,
     };
-    let mut ranked: Vec<&Record> = records.iter().collect();
-    ranked.sort_by(|a, b| {
-        group(a.status)
-            .cmp(&group(b.status))
-            .then_with(|| {
-                if group(a.status) == 0 {
-                    a.val_loss.total_cmp(&b.val_loss)
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            })
-            .then(a.trial.cmp(&b.trial))
-    });
-    ranked
+    let scored = |r: &Record| group(r.status) == 0;
+    group(a.status)
+        .cmp(&group(b.status))
+        .then_with(|| match scored(a) {
+            true => a.val_loss.total_cmp(&b.val_loss),
+            false => Ordering::Equal,
+        })
+        .then(a.trial.cmp(&b.trial))
+}
+
+/// Sorts `records` into the ranked.csv order ([`rank_order`]).
+pub fn rank(records: &mut [Record]) {
+    records.sort_by(rank_order);
 }
 
 /// Writes ranked.csv: `rank`, then trials.csv's columns, in `ranked` order.
-pub fn write_ranked(out: &mut dyn Write, params: &[String], ranked: &[&Record]) -> io::Result<()> {
+pub fn write_ranked(out: &mut dyn Write, params: &[String], ranked: &[Record]) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     let header = std::iter::once("rank".to_string()).chain(trials_header(params));
     csv.write_record(header)?;

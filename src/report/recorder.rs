@@ -53,23 +53,16 @@ impl TrialObserver for Recorder {
 /// Rebuilds ranked.csv and curves.csv (both written atomically) from the journals in `dir`;
 /// returns the journal's contents with records in rank order.
 pub fn write_reports(dir: &ResultsDir) -> Result<JournalContents, ReportError> {
-    let contents = journal::read(&dir.file("trials.csv"))?;
-    let ranked: Vec<Record> = super::rank(&contents.records)
-        .into_iter()
-        .cloned()
-        .collect();
-    let refs: Vec<&Record> = ranked.iter().collect();
+    let mut contents = journal::read(&dir.file("trials.csv"))?;
+    super::rank(&mut contents.records);
     dir.write_atomic("ranked.csv", |w| {
-        super::write_ranked(w, &contents.params, &refs)
+        super::write_ranked(w, &contents.params, &contents.records)
     })?;
     let curve_file = dir.file(CurveJournal::FILE);
     if curve_file.is_file() {
-        let ids: HashSet<u64> = ranked.iter().map(|r| r.trial).collect();
+        let ids: HashSet<u64> = contents.records.iter().map(|r| r.trial).collect();
         let rows = read_curves(&curve_file, Some(&ids))?;
         dir.write_atomic("curves.csv", |w| super::write_curves(w, rows))?;
     }
-    Ok(JournalContents {
-        params: contents.params,
-        records: ranked,
-    })
+    Ok(contents)
 }

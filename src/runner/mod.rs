@@ -29,8 +29,9 @@ pub trait TrialObserver: Sync {
 /// How a sweep ended.
 #[derive(Debug)]
 pub struct RunSummary {
-    /// Finished trials as `(id, outcome)`, sorted by id.
-    pub finished: Vec<(u64, TrialOutcome)>,
+    /// How many trials finished (outcomes go to the observer only, so a sweep's memory does
+    /// not grow with its curves).
+    pub finished: usize,
     /// Whether `stop` ended the sweep before every trial ran.
     pub interrupted: bool,
 }
@@ -81,7 +82,7 @@ pub fn run(
     });
 
     let next = AtomicUsize::new(0);
-    let finished = Mutex::new(Vec::with_capacity(trials.len()));
+    let finished = AtomicUsize::new(0);
     let failure: Mutex<Option<String>> = Mutex::new(None);
     let halt = AtomicBool::new(false);
 
@@ -107,7 +108,7 @@ pub fn run(
                         halt.store(true, Ordering::SeqCst);
                         lock(&failure).get_or_insert(message);
                     }
-                    lock(&finished).push((trial.id, outcome));
+                    finished.fetch_add(1, Ordering::SeqCst);
                 }
             });
         }
@@ -116,9 +117,8 @@ pub fn run(
     if let Some(message) = lock(&failure).take() {
         return Err(RunError::Observer(message));
     }
-    let mut finished = finished.into_inner().unwrap_or_else(|e| e.into_inner());
-    finished.sort_by_key(|(id, _)| *id);
-    let interrupted = finished.len() < trials.len();
+    let finished = finished.into_inner();
+    let interrupted = finished < trials.len();
     Ok(RunSummary {
         finished,
         interrupted,
