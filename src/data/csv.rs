@@ -274,8 +274,16 @@ fn pick_columns(
 }
 
 fn parse_feature(field: &[u8], path: &Path, line: u64, column: &str) -> Result<f32, DataError> {
-    let text = String::from_utf8_lossy(field.trim_ascii());
-    let text = text.as_ref();
+    let field = field.trim_ascii();
+    // `from_utf8` is the fast check; the lossy copy only serves the message of a bad value.
+    let lossy;
+    let text = match std::str::from_utf8(field) {
+        Ok(text) => text,
+        Err(_) => {
+            lossy = String::from_utf8_lossy(field);
+            lossy.as_ref()
+        }
+    };
     let problem = match text.parse::<f32>() {
         Ok(v) if v.is_finite() => return Ok(v),
         Ok(_) if text.parse::<f64>().is_ok_and(f64::is_finite) => {
