@@ -40,6 +40,16 @@ fn non_positive_learning_rate_is_rejected() {
         e,
         "learning_rate = NaN: the learning rate η0 must be a finite number > 0"
     );
+    let e = MlpParams {
+        learning_rate: 1e-320,
+        ..MlpParams::default()
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "learning_rate = 1e-320: too small for f32 parameters, the smallest is about 1.2e-38"
+    );
 }
 
 #[test]
@@ -173,6 +183,30 @@ fn errors_are_typed() {
     .validate()
     .unwrap_err();
     assert_eq!(e, ConfigError::Dropout(2.0));
+}
+
+#[test]
+fn a_network_too_large_for_memory_is_refused_before_allocating() {
+    let config = MlpParams {
+        hidden: vec![65_536; 64],
+        ..MlpParams::default()
+    };
+    let e = Trainer::new(&config.validate().unwrap(), 4, 3, 1)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(e, InputError::TooLarge { limit, .. } if limit == hpsearch::mlp::MAX_TRIAL_FLOATS)
+    );
+    assert!(
+        e.to_string().contains("fewer or narrower hidden layers"),
+        "{e}"
+    );
+    // A big but reasonable network is still accepted.
+    let config = MlpParams {
+        hidden: vec![1024, 1024],
+        ..MlpParams::default()
+    };
+    assert!(Trainer::new(&config.validate().unwrap(), 784, 10, 1).is_ok());
 }
 
 #[test]

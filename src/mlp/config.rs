@@ -83,6 +83,9 @@ pub enum ConfigError {
     /// η0 ≤ 0 or not finite.
     #[error("learning_rate = {0}: the learning rate η0 must be a finite number > 0")]
     LearningRate(f64),
+    /// η0 > 0 but below the smallest normal f32: the f32 updates would use 0.
+    #[error("learning_rate = {0:e}: too small for f32 parameters, the smallest is about 1.2e-38")]
+    LearningRateTooSmall(f64),
     /// α < 0 or not finite.
     #[error("alpha = {0}: the penalty strength α must be a finite number ≥ 0")]
     Alpha(f64),
@@ -123,6 +126,9 @@ impl MlpParams {
         let positive = |v: f64| v.is_finite() && v > 0.0;
         if !positive(self.learning_rate) {
             return Err(ConfigError::LearningRate(self.learning_rate));
+        }
+        if (self.learning_rate as f32) < f32::MIN_POSITIVE {
+            return Err(ConfigError::LearningRateTooSmall(self.learning_rate));
         }
         match self.schedule {
             LrSchedule::None => {}

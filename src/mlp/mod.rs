@@ -45,8 +45,8 @@ pub use network::{Layer, Network};
 pub use regularization::Penalty;
 pub use schedule::LrSchedule;
 pub use train::{
-    Best, Divergence, EpochStats, Evaluation, Gradient, InputError, Outcome, Samples, Status,
-    Trainer,
+    Best, Divergence, EpochStats, Evaluation, Gradient, InputError, MAX_TRIAL_FLOATS, Outcome,
+    Samples, Status, Trainer,
 };
 
 /// The one floating-point type of parameters and activations.

@@ -18,6 +18,11 @@ use super::{Float, Layer, MlpConfig, Network, loss, online};
 /// the buffers stay small whatever the batch or data size.
 const CHUNK_ROWS: usize = 256;
 
+/// The most `f32`s one trial may hold: weights, gradients and batch buffers, 1 GiB in all.
+/// A larger network is refused before anything is allocated (an allocation failure would abort
+/// the whole sweep, which no `catch_unwind` can stop).
+pub const MAX_TRIAL_FLOATS: u64 = 1 << 28;
+
 /// Samples and their classes, borrowed.
 ///
 /// # Shapes
@@ -84,6 +89,17 @@ pub enum InputError {
         rows: usize,
         /// Length of `y`.
         labels: usize,
+    },
+    /// A network too large for one trial's memory budget.
+    #[error(
+        "the network needs {floats} floats for its weights, gradients and batch buffers, more than \
+         the {limit} one trial may use (1 GiB); use fewer or narrower hidden layers"
+    )]
+    TooLarge {
+        /// Floats the trial would allocate.
+        floats: u64,
+        /// [`MAX_TRIAL_FLOATS`].
+        limit: u64,
     },
     /// A class index out of range.
     #[error(
@@ -242,6 +258,17 @@ impl Trainer {
         }
         if n_classes < 2 {
             return Err(InputError::TooFewClasses { classes: n_classes });
+        }
+        let weights = config.weight_count(n_inputs, n_classes);
+        let widths: u64 = config.hidden().iter().map(|&w| w as u64).sum();
+        let floats = weights
+            .saturating_mul(2)
+            .saturating_add((CHUNK_ROWS as u64).saturating_mul(3).saturating_mul(widths));
+        if floats > MAX_TRIAL_FLOATS {
+            return Err(InputError::TooLarge {
+                floats,
+                limit: MAX_TRIAL_FLOATS,
+            });
         }
         let mut rng = Pcg64Mcg::seed_from_u64(seed);
         let network = Network::new(
