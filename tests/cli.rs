@@ -13,6 +13,17 @@ fn hpsearch() -> assert_cmd::Command {
     assert_cmd::Command::new(cargo_bin("hpsearch"))
 }
 
+/// `hpsearch run -q [extra…] --out OUT SPACE`, asserted by the caller.
+fn run(out: &Path, space: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    hpsearch()
+        .args(["run", "-q"])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .arg(space)
+        .assert()
+}
+
 /// Writes `text` as a space file in `dir` and returns its path.
 fn space(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -95,12 +106,7 @@ fn jobs_do_not_change_the_ranking() {
     let tmp = tempfile::tempdir().unwrap();
     let file = space(tmp.path(), "s.toml", IRIS_GRID);
     for jobs in ["1", "2"] {
-        hpsearch()
-            .args(["run", "-q", "-j", jobs, "--out"])
-            .arg(tmp.path().join(jobs))
-            .arg(&file)
-            .assert()
-            .success();
+        run(&tmp.path().join(jobs), &file, &["-j", jobs]).success();
     }
     assert_eq!(
         ranked_without_timing(&tmp.path().join("1")),
@@ -121,18 +127,9 @@ fn an_existing_results_directory_is_refused_without_resume() {
     let tmp = tempfile::tempdir().unwrap();
     let file = space(tmp.path(), "s.toml", IRIS_GRID);
     let out = tmp.path().join("out");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
+    run(&out, &file, &[]).success();
     let before = fs::read_to_string(out.join("trials.csv")).unwrap();
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
+    run(&out, &file, &[])
         .code(1)
         .stderr(contains("already holds results").and(contains("--resume")));
     assert_eq!(
@@ -148,11 +145,7 @@ fn an_unusable_out_directory_fails_before_training() {
     let file = space(tmp.path(), "s.toml", IRIS_GRID);
     let blocker = tmp.path().join("a-file");
     fs::write(&blocker, "").unwrap();
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(blocker.join("sub"))
-        .arg(&file)
-        .assert()
+    run(&blocker.join("sub"), &file, &[])
         .code(1)
         .stderr(contains("a-file"));
 }
@@ -195,12 +188,7 @@ epochs = 6
         "killed with {at_kill} trials done: not partway"
     );
 
-    hpsearch()
-        .args(["run", "-q", "--resume", "--out"])
-        .arg(&killed)
-        .arg(&file)
-        .assert()
-        .success();
+    run(&killed, &file, &["--resume"]).success();
     assert_eq!(
         journal_ids(&killed),
         (0..24).collect::<Vec<_>>(),
@@ -208,12 +196,7 @@ epochs = 6
     );
 
     let whole = tmp.path().join("whole");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&whole)
-        .arg(&file)
-        .assert()
-        .success();
+    run(&whole, &file, &[]).success();
     assert_eq!(
         ranked_without_timing(&killed),
         ranked_without_timing(&whole)
@@ -234,22 +217,13 @@ fn resume_refuses_a_different_space() {
     let tmp = tempfile::tempdir().unwrap();
     let file = space(tmp.path(), "s.toml", IRIS_GRID);
     let out = tmp.path().join("out");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
+    run(&out, &file, &[]).success();
     let other = space(
         tmp.path(),
         "t.toml",
         &IRIS_GRID.replace("epochs = 8", "epochs = 9"),
     );
-    hpsearch()
-        .args(["run", "-q", "--resume", "--out"])
-        .arg(&out)
-        .arg(&other)
-        .assert()
+    run(&out, &other, &["--resume"])
         .code(1)
         .stderr(contains("different search space"));
 }
@@ -263,12 +237,7 @@ fn a_diverging_trial_is_recorded_last_and_the_sweep_finishes() {
     );
     let file = space(tmp.path(), "s.toml", &text);
     let out = tmp.path().join("out");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
+    run(&out, &file, &[]).success();
     let ranked = fs::read_to_string(out.join("ranked.csv")).unwrap();
     let statuses: Vec<&str> = ranked
         .lines()
@@ -285,11 +254,7 @@ fn a_sweep_where_no_trial_scores_exits_1() {
     let tmp = tempfile::tempdir().unwrap();
     let text = IRIS_GRID.replace("learning_rate = [0.05, 0.2]", "learning_rate = 10000.0");
     let file = space(tmp.path(), "s.toml", &text);
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(tmp.path().join("out"))
-        .arg(&file)
-        .assert()
+    run(&tmp.path().join("out"), &file, &[])
         .code(1)
         .stderr(contains("no trial produced a score"));
 }
@@ -299,19 +264,9 @@ fn best_toml_retrains_the_winner_exactly() {
     let tmp = tempfile::tempdir().unwrap();
     let file = space(tmp.path(), "s.toml", IRIS_GRID);
     let out = tmp.path().join("out");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
+    run(&out, &file, &[]).success();
     let again = tmp.path().join("again");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&again)
-        .arg(out.join("best.toml"))
-        .assert()
-        .success();
+    run(&again, &out.join("best.toml"), &[]).success();
     let first_row = |dir: &Path| {
         let mut reader = csv::Reader::from_path(dir.join("ranked.csv")).unwrap();
         let row = reader.records().next().unwrap().unwrap();
@@ -329,12 +284,7 @@ fn report_rebuilds_the_ranking_from_the_journal() {
     let tmp = tempfile::tempdir().unwrap();
     let file = space(tmp.path(), "s.toml", IRIS_GRID);
     let out = tmp.path().join("out");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
+    run(&out, &file, &[]).success();
     let ranked = fs::read_to_string(out.join("ranked.csv")).unwrap();
     fs::remove_file(out.join("ranked.csv")).unwrap();
     hpsearch()
@@ -356,11 +306,7 @@ fn only_the_winner_is_scored_on_the_test_split() {
         &IRIS_GRID.replace("validation = 0.3", "validation = 0.2\ntest = 0.2"),
     );
     let out = tmp.path().join("out");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
+    run(&out, &file, &[])
         .success()
         .stdout(contains("winner only"));
     let test = fs::read_to_string(out.join("test.csv")).unwrap();
@@ -415,12 +361,7 @@ epochs = 10
     assert!(stderr.contains("--resume"), "{stderr}");
     let done = journal_len(&out);
     assert!((1..40).contains(&done), "{done} trials kept");
-    hpsearch()
-        .args(["run", "-q", "--resume", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
+    run(&out, &file, &["--resume"]).success();
     assert_eq!(journal_ids(&out), (0..40).collect::<Vec<_>>());
 }
 
@@ -434,11 +375,7 @@ fn a_data_error_exits_1_and_leaves_no_results_directory() {
         &IRIS_GRID.replace("builtin = \"iris\"", "path = \"bad.csv\""),
     );
     let out = tmp.path().join("out");
-    hpsearch()
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
+    run(&out, &file, &[])
         .code(1)
         .stderr(contains("bad.csv").and(contains("oops")));
     assert!(!out.exists(), "a failed start must not block the next run");
@@ -449,11 +386,7 @@ fn resume_without_a_journal_is_refused_and_creates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let file = space(tmp.path(), "s.toml", IRIS_GRID);
     let out = tmp.path().join("never-run");
-    hpsearch()
-        .args(["run", "-q", "--resume", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
+    run(&out, &file, &["--resume"])
         .code(1)
         .stderr(contains("no trials.csv to resume from"));
     assert!(!out.exists());
