@@ -9,22 +9,29 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use hpsearch::objective::{EpochReport, TrialOutcome};
+use hpsearch::objective::{EpochReport, Objective, TrialOutcome};
 use hpsearch::runner::TrialObserver;
 use hpsearch::search::TrialConfig;
 
 /// Progress bars as a sweep observer.
-pub struct Progress {
+pub struct Progress<'a> {
+    objective: &'a dyn Objective,
     multi: MultiProgress,
     sweep: ProgressBar,
     running: Mutex<HashMap<u64, ProgressBar>>,
     best: Mutex<Option<(f64, u64)>>,
 }
 
-impl Progress {
+impl<'a> Progress<'a> {
     /// A sweep of `total` trials of which `done` already finished, the best of them `best`
     /// as (val_loss, trial).
-    pub fn new(total: usize, done: usize, best: Option<(f64, u64)>, quiet: bool) -> Self {
+    pub fn new(
+        objective: &'a dyn Objective,
+        total: usize,
+        done: usize,
+        best: Option<(f64, u64)>,
+        quiet: bool,
+    ) -> Self {
         let target = if quiet || !std::io::stderr().is_terminal() {
             ProgressDrawTarget::hidden()
         } else {
@@ -42,6 +49,7 @@ impl Progress {
         sweep.set_position(done as u64);
         sweep.enable_steady_tick(Duration::from_millis(250));
         let progress = Progress {
+            objective,
             multi,
             sweep,
             running: Mutex::default(),
@@ -73,14 +81,10 @@ impl Progress {
     }
 }
 
-impl TrialObserver for Progress {
+impl TrialObserver for Progress<'_> {
     fn started(&self, trial: &TrialConfig) {
-        let epochs = trial
-            .params
-            .get("epochs")
-            .and_then(|v| v.as_i64())
-            .unwrap_or(0);
-        let line = self.multi.add(ProgressBar::new(epochs.max(0) as u64));
+        let epochs = self.objective.epochs(trial).unwrap_or(0);
+        let line = self.multi.add(ProgressBar::new(epochs as u64));
         line.set_style(
             ProgressStyle::with_template("  trial {prefix}: epoch {pos}/{len} {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),

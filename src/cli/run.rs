@@ -96,7 +96,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         describe_data(space.data()),
         out.display()
     );
-    let progress = Progress::new(total, done.len(), best_of(&done), args.quiet);
+    let progress = Progress::new(&objective, total, done.len(), best_of(&done), args.quiet);
     let summary = runner::run(
         &objective,
         &pending,

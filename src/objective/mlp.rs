@@ -68,6 +68,10 @@ impl Objective for MlpObjective {
         Ok(trial_outcome(outcome))
     }
 
+    fn epochs(&self, trial: &TrialConfig) -> Option<usize> {
+        mlp_config(&trial.params).ok().map(|c| c.epochs())
+    }
+
     /// epochs × training samples × weights: proportional to the multiply-adds of training.
     fn cost(&self, trial: &TrialConfig) -> f64 {
         match mlp_config(&trial.params) {

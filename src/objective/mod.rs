@@ -140,6 +140,11 @@ pub trait Objective: Sync {
         on_epoch: &mut dyn FnMut(&EpochReport) -> ControlFlow<()>,
     ) -> Result<TrialOutcome, String>;
 
+    /// How many epochs `trial` will run at most, for progress displays (default: unknown).
+    fn epochs(&self, _trial: &TrialConfig) -> Option<usize> {
+        None
+    }
+
     /// A relative cost estimate, used to start long trials first (default: all equal).
     fn cost(&self, _trial: &TrialConfig) -> f64 {
         1.0
