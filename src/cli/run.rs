@@ -89,11 +89,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         usize::from,
     );
     eprintln!(
-        "{}: {} trials ({} already done), {} data, {jobs} workers → {}",
+        "{}: {total} trial{} ({} already done), {} data, {jobs} worker{} → {}",
         space.name(),
-        total,
+        if total == 1 { "" } else { "s" },
         done.len(),
         describe_data(space.data()),
+        if jobs == 1 { "" } else { "s" },
         out.display()
     );
     let progress = Progress::new(&objective, total, done.len(), best_of(&done), args.quiet);
