@@ -3,6 +3,7 @@
 //! ```text
 //! text ──toml──▶ SpanIndex (where each key is) + RawSpace (raw.rs, serde, unknown keys denied)
 //!      ──validate.rs, domain.rs──▶ SearchSpace (private fields: cannot be invalid)
+//!        (domain.rs reads range tables with range.rs and checks values with kind.rs)
 //! ```
 //!
 //! The file format is documented in README.md ("The search-space file") and, by example, in
@@ -10,6 +11,8 @@
 
 pub mod domain;
 pub mod error;
+pub mod kind;
+mod range;
 pub mod raw;
 pub mod schema;
 pub mod validate;

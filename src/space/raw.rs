@@ -43,7 +43,7 @@ pub struct RawSearch {
 }
 
 /// A range table such as `{ log_uniform = [1e-4, 1e-1], num = 4 }`. Exactly one of `uniform`,
-/// `log_uniform`, `int`; the values stay TOML values so that domain.rs can name what it found.
+/// `log_uniform`, `int`; the values stay TOML values so that range.rs can name what it found.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRange {
