@@ -168,18 +168,7 @@ epochs = 6
 "#;
     let file = space(tmp.path(), "s.toml", text);
     let killed = tmp.path().join("killed");
-    let mut child = Command::new(cargo_bin("hpsearch"))
-        .args(["run", "-q", "-j", "1", "--out"])
-        .arg(&killed)
-        .arg(&file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while journal_len(&killed) < 3 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = run_until_rows(&killed, &file, 3);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let at_kill = journal_len(&killed);
@@ -205,6 +194,24 @@ epochs = 6
         fs::read_to_string(killed.join("curves.csv")).unwrap(),
         fs::read_to_string(whole.join("curves.csv")).unwrap()
     );
+}
+
+/// Starts `hpsearch run -q -j 1` in the background and returns once trials.csv has `rows` rows
+/// (or two minutes passed); stderr is captured, stdout discarded.
+fn run_until_rows(out: &Path, space: &Path, rows: usize) -> std::process::Child {
+    let child = Command::new(cargo_bin("hpsearch"))
+        .args(["run", "-q", "-j", "1", "--out"])
+        .arg(out)
+        .arg(space)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while journal_len(out) < rows && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
 }
 
 /// Data rows in trials.csv (0 when absent).
@@ -339,18 +346,7 @@ epochs = 10
 "#;
     let file = space(tmp.path(), "s.toml", text);
     let out = tmp.path().join("out");
-    let child = Command::new(cargo_bin("hpsearch"))
-        .args(["run", "-q", "-j", "1", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while journal_len(&out) < 1 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = run_until_rows(&out, &file, 1);
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
