@@ -5,6 +5,8 @@ pub mod grid;
 pub mod random;
 pub mod seed;
 
+use std::borrow::Borrow;
+
 use crate::space::value::Params;
 
 /// One trial to run: a stable id, its own seed and a full parameter assignment.
@@ -26,23 +28,29 @@ pub fn count(space: &SearchSpace) -> Result<u64, SpaceError> {
     Ok(space.trial_count())
 }
 
-/// The trials of the space, in id order.
-pub fn trials(space: &SearchSpace) -> Result<Vec<TrialConfig>, SpaceError> {
-    let assignments = match space.strategy() {
-        Strategy::Grid { .. } => grid::assignments(space)?,
-        Strategy::Random { trials } => (0..trials)
-            .map(|id| random::assignment(space, id))
-            .collect(),
+/// Trial `id` of `space` (`id` < [`count`]), built on demand: a sweep never needs to hold more
+/// than the trials it is running.
+pub fn trial(space: &SearchSpace, id: u64) -> TrialConfig {
+    let params = match space.strategy() {
+        Strategy::Grid { .. } => grid::assignment(space, id),
+        Strategy::Random { .. } => random::assignment(space, id),
     };
-    Ok(assignments
-        .into_iter()
-        .zip(0u64..)
-        .map(|(params, id)| TrialConfig {
-            id,
-            seed: trial_seed_of(space, id),
-            params,
-        })
-        .collect())
+    TrialConfig {
+        id,
+        seed: trial_seed_of(space, id),
+        params,
+    }
+}
+
+/// Every trial of the space, in id order, each built when the iterator reaches it.
+pub fn iter(space: &SearchSpace) -> impl Iterator<Item = TrialConfig> + '_ {
+    (0..space.trial_count()).map(|id| trial(space, id))
+}
+
+/// The trials of the space, in id order, all in memory (listings and tests; a sweep uses
+/// [`trial`] or [`iter`]).
+pub fn trials(space: &SearchSpace) -> Result<Vec<TrialConfig>, SpaceError> {
+    Ok(iter(space).collect())
 }
 
 /// The training seed of trial `id` of `space`.
@@ -56,17 +64,22 @@ pub fn trial_seed_of(space: &SearchSpace, id: u64) -> u64 {
 mod tests;
 
 /// The parameters worth a column in a listing or a report: those active in at least one of
-/// `trials`, in schema order.
-pub fn active_params(trials: &[TrialConfig]) -> Vec<String> {
-    let Some(first) = trials.first() else {
-        return Vec::new();
-    };
+/// `trials`, in schema order. Takes one pass and holds one trial at a time.
+pub fn active_params<T: Borrow<TrialConfig>>(trials: impl IntoIterator<Item = T>) -> Vec<String> {
     // Every trial lists every schema parameter, in schema order.
-    first
-        .params
-        .iter()
-        .map(|(name, _)| name)
-        .filter(|name| trials.iter().any(|t| t.params.get(name).is_some()))
-        .map(String::from)
+    let mut columns: Vec<(&'static str, bool)> = Vec::new();
+    for trial in trials {
+        let params = &trial.borrow().params;
+        if columns.is_empty() {
+            columns = params.iter().map(|(name, _)| (name, false)).collect();
+        }
+        for (name, active) in &mut columns {
+            *active |= params.get(name).is_some();
+        }
+    }
+    columns
+        .into_iter()
+        .filter(|&(_, active)| active)
+        .map(|(name, _)| name.to_string())
         .collect()
 }

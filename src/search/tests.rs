@@ -4,7 +4,8 @@ use std::path::Path;
 
 use super::*;
 use crate::objective::params::MLP_PARAMS;
-use crate::space::value::Value;
+use crate::space::ParamDomain;
+use crate::space::value::{Params, Value};
 use crate::space::{SearchSpace, parse};
 
 fn space(text: &str) -> SearchSpace {
@@ -154,4 +155,61 @@ fn log_uniform_is_sampled_in_log_space() {
         .count();
     // Half the log-range lies below 1e-2; a linear draw would put 1% there.
     assert!((1800..2200).contains(&below), "{below}");
+}
+
+/// The grid by depth-first enumeration (the sampler before trials were decoded on demand):
+/// the reference order that decoding must reproduce.
+fn enumerate(params: &[ParamDomain], current: &mut Params, out: &mut Vec<Params>) {
+    let Some((p, rest)) = params.split_first() else {
+        out.push(current.clone());
+        return;
+    };
+    let active = p.spec().active.is_none_or(|f| f(current));
+    match p.domain().filter(|_| active) {
+        None => {
+            current.set(p.name(), None);
+            enumerate(rest, current, out);
+        }
+        Some(domain) => {
+            for k in 0..domain.grid_size().expect("grid size") {
+                current.set(p.name(), domain.grid_value(k));
+                enumerate(rest, current, out);
+            }
+        }
+    }
+}
+
+#[test]
+fn decoding_a_grid_index_gives_the_enumerated_trial() {
+    for text in [
+        CONDITIONAL,
+        "[params]\nhidden_layers = { int = [0, 3] }\nneurons = [8, 16]\ndropout = [0.0, 0.5]\nactivation = [\"relu\", \"tanh\"]\n",
+        "[params]\nhidden = [[4], [8, 8]]\nactivation = [\"relu\", \"elu\"]\nbatch_size = [1, \"full\"]\ndropout = [0.0, 0.1, 0.2]\n",
+        "[params]\ndecay = [\"none\", \"step\", \"inverse\"]\ndecay_rate = { uniform = [0.1, 0.5], num = 3 }\n\
+         decay_step = [1, 2]\nlearning_rate = { log_uniform = [1e-3, 1e-1], num = 4 }\n\
+         regularization = [\"l1\", \"none\"]\nalpha = { log_uniform = [1e-5, 1e-2], num = 2 }\n\
+         hidden_layers = { int = [0, 2] }\nneurons = [4, 8]\ndropout = [0.0, 0.2]\n",
+        "",
+    ] {
+        let s = space(text);
+        let mut expected = Vec::new();
+        enumerate(s.params(), &mut Params::new(), &mut expected);
+        assert_eq!(count(&s).expect("count"), expected.len() as u64, "{text}");
+        let decoded: Vec<Params> = iter(&s).map(|t| t.params).collect();
+        assert_eq!(decoded, expected, "{text}");
+    }
+}
+
+#[test]
+fn a_trial_built_alone_equals_the_same_trial_in_the_list() {
+    for text in [
+        CONDITIONAL,
+        "[search]\nstrategy = \"random\"\ntrials = 50\n[params]\ndecay = [\"none\", \"step\"]\ndecay_rate = { uniform = [0.1, 0.5] }\n",
+    ] {
+        let s = space(text);
+        let all = trials(&s).expect("trials");
+        for (id, t) in all.iter().enumerate() {
+            assert_eq!(&trial(&s, id as u64), t, "{text}");
+        }
+    }
 }

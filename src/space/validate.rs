@@ -366,14 +366,7 @@ pub enum GridCount {
 /// parameters others depend on (`depends_on`) are branched over, the rest multiply by their
 /// size. `budget` bounds the number of branches visited.
 pub fn grid_count(params: &[ParamDomain], budget: u64) -> GridCount {
-    let parents: Vec<bool> = params
-        .iter()
-        .map(|p| {
-            params
-                .iter()
-                .any(|q| q.spec.depends_on.contains(&p.spec.name))
-        })
-        .collect();
+    let parents = grid_parents(params);
     let initial = budget;
     let mut budget = budget;
     let mut assignment = Params::new();
@@ -383,6 +376,32 @@ pub fn grid_count(params: &[ParamDomain], budget: u64) -> GridCount {
         None if budget == 0 => GridCount::MoreThan(initial / params.len().max(1) as u64),
         None => GridCount::MoreThan(u64::MAX),
     }
+}
+
+/// Which parameters another one depends on (`depends_on`): only those are branched over when
+/// counting; the sub-grid after any other parameter has the same size whatever its value.
+pub fn grid_parents(params: &[ParamDomain]) -> Vec<bool> {
+    params
+        .iter()
+        .map(|p| {
+            params
+                .iter()
+                .any(|q| q.spec.depends_on.contains(&p.spec.name))
+        })
+        .collect()
+}
+
+/// The number of grid trials of `params[i..]` given the values of `params[..i]` in
+/// `assignment` (which it overwrites from `i` on); `parents` from [`grid_parents`]. `None`
+/// when it overflows a `u64`, which a validated space's grid never does.
+pub fn sub_grid_count(
+    params: &[ParamDomain],
+    parents: &[bool],
+    i: usize,
+    assignment: &mut Params,
+) -> Option<u64> {
+    let mut unbounded = u64::MAX;
+    count_from(params, parents, i, assignment, &mut unbounded)
 }
 
 fn count_from(
