@@ -45,12 +45,13 @@
 //!     epochs = 10
 //! "#;
 //! let space = hpsearch::space::parse(text, Path::new("example.toml"), MLP_PARAMS)?;
-//! let trials = hpsearch::search::trials(&space)?;
 //! let data = hpsearch::data::load(space.data(), space.base_dir(), space.seed())?;
 //! let objective = MlpObjective::new(Arc::new(data));
 //!
 //! let best = Best::default();
-//! let summary = runner::run(&objective, &trials, 2, &best, &AtomicBool::new(false))?;
+//! let ids = 0..hpsearch::search::count(&space)?;
+//! let trial = |id| hpsearch::search::trial(&space, id);
+//! let summary = runner::run(&objective, ids, &trial, 2, &best, &AtomicBool::new(false))?;
 //! assert_eq!(summary.finished, 2);
 //! let (loss, id) = best.0.into_inner()?.unwrap();
 //! println!("trial {id}: validation loss {loss:.3}");

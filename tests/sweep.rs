@@ -93,16 +93,43 @@ fn trials(xs: &[f64]) -> Vec<TrialConfig> {
 
 const XS: [f64; 8] = [0.5, 0.1, 0.3, 0.98, 0.7, 0.99, 0.2, 0.3];
 
+/// Runs the `ids` of `trials` with the fake objective.
+fn run(
+    trials: &[TrialConfig],
+    ids: impl IntoIterator<Item = u64>,
+    jobs: usize,
+    observer: &dyn TrialObserver,
+    stop: &AtomicBool,
+) -> Result<runner::RunSummary, runner::RunError> {
+    let trial = |id: u64| {
+        trials
+            .iter()
+            .find(|t| t.id == id)
+            .cloned()
+            .expect("a known id")
+    };
+    runner::run(&Fake, ids, &trial, jobs, observer, stop)
+}
+
+/// Runs every trial of `trials` with the fake objective.
+fn run_all(
+    trials: &[TrialConfig],
+    jobs: usize,
+    observer: &dyn TrialObserver,
+    stop: &AtomicBool,
+) -> Result<runner::RunSummary, runner::RunError> {
+    run(trials, trials.iter().map(|t| t.id), jobs, observer, stop)
+}
+
 /// Runs a whole sweep into `dir` and returns ranked.csv without its timing column.
 fn sweep_into(dir: &std::path::Path, trials: &[TrialConfig], jobs: usize, resume: bool) -> String {
     let results = ResultsDir::create(dir, resume).unwrap();
     let (recorder, done) = Recorder::open(&results, search::active_params(trials), resume).unwrap();
-    let pending: Vec<_> = trials
+    let pending = trials
         .iter()
-        .filter(|t| !done.iter().any(|r| r.trial == t.id))
-        .cloned()
-        .collect();
-    runner::run(&Fake, &pending, jobs, &recorder, &AtomicBool::new(false)).unwrap();
+        .map(|t| t.id)
+        .filter(|&id| !done.iter().any(|r| r.trial == id));
+    run(trials, pending, jobs, &recorder, &AtomicBool::new(false)).unwrap();
     report::write_reports(&results).unwrap();
     without_seconds(&fs::read_to_string(dir.join("ranked.csv")).unwrap())
 }
@@ -241,7 +268,7 @@ fn stopping_starts_no_more_trials_and_reports_none_half_done() {
     }
     let stop = AtomicBool::new(false);
     let observer = StopAfterFirst(&stop, AtomicUsize::new(0));
-    let summary = runner::run(&Fake, &trials(&[0.1, 0.2, 0.4]), 1, &observer, &stop).unwrap();
+    let summary = run_all(&trials(&[0.1, 0.2, 0.4]), 1, &observer, &stop).unwrap();
     assert!(summary.interrupted);
     assert_eq!(summary.finished, 0);
     assert_eq!(observer.1.load(Ordering::SeqCst), 0);
@@ -255,7 +282,7 @@ fn an_observer_failure_stops_the_sweep_with_its_message() {
             Err("disk full".into())
         }
     }
-    let err = runner::run(&Fake, &trials(&XS), 1, &Broken, &AtomicBool::new(false)).unwrap_err();
+    let err = run_all(&trials(&XS), 1, &Broken, &AtomicBool::new(false)).unwrap_err();
     assert_eq!(err.to_string(), "disk full");
 }
 
@@ -268,8 +295,7 @@ fn longest_trials_start_first() {
         }
     }
     let order = Order(Default::default());
-    runner::run(
-        &Fake,
+    run_all(
         &trials(&[0.1, 0.5, 0.3, 0.5]),
         1,
         &order,

@@ -96,8 +96,8 @@ pub fn main() -> ExitCode {
 
 /// Warns about parameters the file gives that apply to no trial, e.g. `alpha` without a
 /// `regularization`: probably a mistake, and silently ignored otherwise.
-fn warn_inactive(space: &hpsearch::space::SearchSpace, trials: &[hpsearch::search::TrialConfig]) {
-    let active = hpsearch::search::active_params(trials);
+/// `active`: the parameters active in some trial ([`hpsearch::search::active_params`]).
+fn warn_inactive(space: &hpsearch::space::SearchSpace, active: &[String]) {
     for param in space.params() {
         if param.is_given() && !active.iter().any(|a| a == param.name()) {
             eprintln!(

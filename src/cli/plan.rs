@@ -30,8 +30,9 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         .with_context(|| format!("{}: [data]", space.path().display()))?;
     let count = search::count(&space).map_err(Failure::invalid)?;
     let trials = search::trials(&space).map_err(Failure::invalid)?;
-    super::warn_inactive(&space, &trials);
-    let (headers, rows) = listing(&trials);
+    let columns = search::active_params(&trials);
+    super::warn_inactive(&space, &columns);
+    let (headers, rows) = listing(&trials, &columns);
     let summary = format!(
         "{count} trial{} ({})",
         if count == 1 { "" } else { "s" },
@@ -52,10 +53,9 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The header (`trial`, then every parameter active in at least one trial) and one row per
-/// trial, with an empty cell where a parameter is inactive.
-fn listing(trials: &[TrialConfig]) -> (Vec<String>, Vec<Vec<String>>) {
-    let columns = hpsearch::search::active_params(trials);
+/// The header (`trial`, then `columns`: every parameter active in at least one trial) and one
+/// row per trial, with an empty cell where a parameter is inactive.
+fn listing(trials: &[TrialConfig], columns: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
     let headers = std::iter::once("trial".to_string())
         .chain(columns.iter().map(|c| c.to_string()))
         .collect();

@@ -46,8 +46,10 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
-    let trials = search::trials(&space).map_err(Failure::invalid)?;
-    super::warn_inactive(&space, &trials);
+    let total = search::count(&space).map_err(Failure::invalid)?;
+    // Trials are built on demand, here one at a time: a sweep never holds them all.
+    let columns = search::active_params(search::iter(&space));
+    super::warn_inactive(&space, &columns);
     // Data first: a data error must not leave a results directory that blocks the next run.
     let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
 
@@ -65,11 +67,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     } else {
         dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
     }
-    let (recorder, done) = Recorder::open(&dir, search::active_params(&trials), args.resume)?;
+    let (recorder, done) = Recorder::open(&dir, columns, args.resume)?;
     let done_ids: HashSet<u64> = done.iter().map(|r| r.trial).collect();
-    let total = trials.len();
-    let (finished, pending): (Vec<_>, Vec<_>) =
-        trials.into_iter().partition(|t| done_ids.contains(&t.id));
+    let pending = (0..total).filter(|id| !done_ids.contains(id));
+    let total = usize::try_from(total).context("too many trials for this machine")?;
 
     let objective = MlpObjective::new(Arc::new(dataset));
 
@@ -100,7 +101,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let progress = Progress::new(&objective, total, done.len(), best_of(&done), args.quiet);
     let summary = runner::run(
         &objective,
-        &pending,
+        pending,
+        &|id| search::trial(&space, id),
         jobs,
         &Observers(vec![&recorder, &progress]),
         &stop,
@@ -112,10 +114,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     print_ranking(&ranked, args.top)?;
     let winner = ranked.records.first().filter(|r| r.status.is_ranked());
     if let Some(best) = winner {
-        let config = finished
-            .iter()
-            .chain(&pending)
-            .find(|t| t.id == best.trial)
+        let config = (best.trial < search::count(&space).map_err(Failure::invalid)?)
+            .then(|| search::trial(&space, best.trial))
             .context("winner not in the space")?;
         outln!(
             "\nbest: trial {} (val_loss {})",
@@ -128,11 +128,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             }
         }
         let data = data::rebased(space.data(), space.base_dir());
-        let text = report::best_toml(space.name(), space.seed(), &data, config, best.val_loss)
+        let text = report::best_toml(space.name(), space.seed(), &data, &config, best.val_loss)
             .context("cannot write best.toml")?;
         dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
         if let Some(score) = (!summary.interrupted)
-            .then(|| objective.test(config))
+            .then(|| objective.test(&config))
             .flatten()
         {
             let score = score.map_err(|m| anyhow::anyhow!("testing trial {}: {m}", best.trial))?;

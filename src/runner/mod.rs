@@ -52,14 +52,18 @@ pub enum RunError {
     Observer(String),
 }
 
-/// Runs `trials` on `jobs` workers (a local pool, never rayon's global one), longest
-/// (by [`Objective::cost`]) first, ties by id. Setting `stop` stops starting trials and asks the
-/// running ones to stop after their current epoch; those are not reported as finished.
+/// Runs the trials `ids` on `jobs` workers (a local pool, never rayon's global one), longest
+/// (by [`Objective::cost`]) first, ties by id. `trial` builds a trial from its id (e.g.
+/// `|id| search::trial(&space, id)`): each is built once to cost it and again when it runs,
+/// so the sweep holds only a (cost, id) pair per trial, never every trial at once. Setting
+/// `stop` stops starting trials and asks the running ones to stop after their current epoch;
+/// those are not reported as finished.
 ///
 /// Results do not depend on `jobs` or on scheduling: each trial draws only from its own seed.
 pub fn run(
     objective: &dyn Objective,
-    trials: &[TrialConfig],
+    ids: impl IntoIterator<Item = u64>,
+    trial: &(dyn Fn(u64) -> TrialConfig + Sync),
     jobs: usize,
     observer: &dyn TrialObserver,
     stop: &AtomicBool,
@@ -71,15 +75,11 @@ pub fn run(
         .build()
         .map_err(|source| RunError::Pool { jobs, source })?;
 
-    let mut order: Vec<(f64, usize)> = trials
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (objective.cost(t), i))
+    let mut order: Vec<(f64, u64)> = ids
+        .into_iter()
+        .map(|id| (objective.cost(&trial(id)), id))
         .collect();
-    order.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(trials[a.1].id.cmp(&trials[b.1].id))
-    });
+    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
 
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
@@ -95,16 +95,16 @@ pub fn run(
                     if stop.load(Ordering::SeqCst) || halt.load(Ordering::SeqCst) {
                         return;
                     }
-                    let Some(&(_, index)) = order.get(next.fetch_add(1, Ordering::SeqCst)) else {
+                    let Some(&(_, id)) = order.get(next.fetch_add(1, Ordering::SeqCst)) else {
                         return;
                     };
-                    let trial = &trials[index];
-                    observer.started(trial);
-                    let outcome = run_one(objective, trial, observer, stop);
+                    let trial = trial(id);
+                    observer.started(&trial);
+                    let outcome = run_one(objective, &trial, observer, stop);
                     if outcome.status == TrialStatus::Interrupted {
                         continue;
                     }
-                    if let Err(message) = observer.finished(trial, &outcome) {
+                    if let Err(message) = observer.finished(&trial, &outcome) {
                         halt.store(true, Ordering::SeqCst);
                         lock(&failure).get_or_insert(message);
                     }
@@ -118,7 +118,7 @@ pub fn run(
         return Err(RunError::Observer(message));
     }
     let finished = finished.into_inner();
-    let interrupted = finished < trials.len();
+    let interrupted = finished < order.len();
     Ok(RunSummary {
         finished,
         interrupted,
