@@ -130,7 +130,7 @@ fn sweep_into(dir: &std::path::Path, trials: &[TrialConfig], jobs: usize, resume
         .map(|t| t.id)
         .filter(|&id| !done.iter().any(|r| r.trial == id));
     run(trials, pending, jobs, &recorder, &AtomicBool::new(false)).unwrap();
-    report::write_reports(&results).unwrap();
+    report::write_reports(&results, 1).unwrap();
     without_seconds(&fs::read_to_string(dir.join("ranked.csv")).unwrap())
 }
 

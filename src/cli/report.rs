@@ -23,9 +23,9 @@ pub struct ReportArgs {
 /// Runs `report`.
 pub fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     let dir = ResultsDir::open(&args.dir)?;
-    let ranked = report::write_reports(&dir)?;
+    let ranked = report::write_reports(&dir, args.top)?;
     print_ranking(&ranked, args.top)?;
-    print_summary(&ranked.records, ranked.records.len())?;
+    print_summary(&ranked, ranked.trials)?;
     outln!("wrote {}", dir.file("ranked.csv").display())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -110,9 +110,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     progress.finish();
     let summary = summary.context("the sweep stopped")?;
 
-    let ranked = report::write_reports(&dir)?;
+    let ranked = report::write_reports(&dir, args.top)?;
     print_ranking(&ranked, args.top)?;
-    let winner = ranked.records.first().filter(|r| r.status.is_ranked());
+    let winner = ranked.top.first().filter(|r| r.status.is_ranked());
     if let Some(best) = winner {
         let config = (best.trial < search::count(&space).map_err(Failure::invalid)?)
             .then(|| search::trial(&space, best.trial))
@@ -145,7 +145,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             )?;
         }
     }
-    print_summary(&ranked.records, total)?;
+    print_summary(&ranked, total)?;
     let written = [
         "ranked.csv",
         "trials.csv",
@@ -162,7 +162,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if summary.interrupted {
         eprintln!(
             "interrupted: {} of {} trials are in {}\nresume with: hpsearch run {} --resume --out {}",
-            ranked.records.len(),
+            ranked.trials,
             total,
             dir.file("trials.csv").display(),
             space_path.display(),
@@ -211,15 +211,10 @@ fn describe_data(spec: &data::DataSpec) -> String {
 }
 
 /// Prints the top `k` of the ranking as a table.
-pub fn print_ranking(ranked: &report::JournalContents, k: usize) -> std::io::Result<()> {
+pub fn print_ranking(ranked: &report::Ranking, k: usize) -> std::io::Result<()> {
     // Parameters that are the same in every trial say nothing about the ranking.
     let varying: Vec<usize> = (0..ranked.params.len())
-        .filter(|&i| {
-            ranked
-                .records
-                .iter()
-                .any(|r| r.params[i] != ranked.records[0].params[i])
-        })
+        .filter(|&i| ranked.varying[i])
         .collect();
     let mut headers: Vec<String> = [
         "rank",
@@ -234,7 +229,7 @@ pub fn print_ranking(ranked: &report::JournalContents, k: usize) -> std::io::Res
     .to_vec();
     headers.extend(varying.iter().map(|&i| ranked.params[i].clone()));
     let rows: Vec<Vec<String>> = ranked
-        .records
+        .top
         .iter()
         .take(k)
         .enumerate()
@@ -255,7 +250,7 @@ pub fn print_ranking(ranked: &report::JournalContents, k: usize) -> std::io::Res
     outln!(
         "top {} of {} trials by validation loss:",
         rows.len(),
-        ranked.records.len()
+        ranked.trials
     )?;
     outln!("{}", table::render(&headers, &rows).trim_end())
 }
@@ -269,14 +264,13 @@ fn fixed(x: f64) -> String {
 }
 
 /// Prints how many trials ended each way.
-pub fn print_summary(records: &[Record], total: usize) -> std::io::Result<()> {
-    let count = |s: TrialStatus| records.iter().filter(|r| r.status == s).count();
+pub fn print_summary(ranked: &report::Ranking, total: usize) -> std::io::Result<()> {
     outln!(
         "{} of {total} trials finished: {} completed, {} stopped early, {} diverged, {} failed",
-        records.len(),
-        count(TrialStatus::Completed),
-        count(TrialStatus::StoppedEarly),
-        count(TrialStatus::Diverged),
-        count(TrialStatus::Failed)
+        ranked.trials,
+        ranked.count(TrialStatus::Completed),
+        ranked.count(TrialStatus::StoppedEarly),
+        ranked.count(TrialStatus::Diverged),
+        ranked.count(TrialStatus::Failed)
     )
 }

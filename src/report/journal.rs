@@ -4,8 +4,9 @@
 //! finished only once its row is in trials.csv.
 
 use std::collections::HashSet;
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::{ReportError, ResultsDir};
@@ -217,17 +218,45 @@ pub(super) fn trials_header(params: &[String]) -> Vec<String> {
 
 /// Reads the complete lines of a journal; returns them and the byte length they span.
 fn read_journal(path: &Path) -> Result<(JournalContents, u64), ReportError> {
-    let (rows, valid) = read_complete_rows(path)?;
-    let mut rows = rows.into_iter();
-    let Some((_, header)) = rows.next() else {
-        return Err(corrupt(path, 1, "the header line is missing"));
-    };
+    let mut seen = HashSet::new();
+    let mut records = Vec::new();
+    let (params, valid) = scan(path, |record, _| {
+        if seen.insert(record.trial) {
+            records.push(record);
+        }
+    })?;
+    Ok((JournalContents { params, records }, valid))
+}
+
+/// Streams the complete rows of a journal: checks its header, then calls `visit` with each
+/// row's record and byte range (duplicates included, in file order), holding one row at a
+/// time. Returns the parameter columns and the byte length of the complete lines.
+pub(super) fn scan(
+    path: &Path,
+    mut visit: impl FnMut(Record, Range<u64>),
+) -> Result<(Vec<String>, u64), ReportError> {
+    let mut params: Option<Vec<String>> = None;
+    let valid = for_each_row(path, |line, row, bytes| {
+        let Some(params) = &params else {
+            params = Some(header_params(path, row)?);
+            return Ok(());
+        };
+        let record = Record::parse(row, params.len()).map_err(|m| corrupt(path, line, &m))?;
+        visit(record, bytes);
+        Ok(())
+    })?;
+    let params = params.ok_or_else(|| corrupt(path, 1, "the header line is missing"))?;
+    Ok((params, valid))
+}
+
+/// The parameter columns of a trials.csv header, or why it is not one.
+fn header_params(path: &Path, header: &csv::StringRecord) -> Result<Vec<String>, ReportError> {
     let fixed = 1 + SCORE_COLUMNS.len();
     let is_ours = header.len() > fixed
         && header.get(header.len() - 1) == Some(MESSAGE)
         && trials_header(&[])
             .iter()
-            .zip(&header)
+            .zip(header)
             .take(fixed)
             .all(|(a, b)| a == b);
     if !is_ours {
@@ -237,43 +266,110 @@ fn read_journal(path: &Path) -> Result<(JournalContents, u64), ReportError> {
             "this is not an hpsearch trials.csv header",
         ));
     }
-    let params: Vec<String> = header
+    Ok(header
         .iter()
         .skip(fixed)
         .take(header.len() - fixed - 1)
         .map(String::from)
-        .collect();
-    let mut seen = HashSet::new();
-    let mut records = Vec::new();
-    for (line, row) in rows {
-        let record = Record::parse(&row, params.len()).map_err(|m| corrupt(path, line, &m))?;
-        if seen.insert(record.trial) {
-            records.push(record);
-        }
-    }
-    Ok((JournalContents { params, records }, valid))
+        .collect())
 }
 
-/// The rows of the newline-terminated prefix of a CSV file, with their 1-based line numbers,
-/// and the prefix's length. A last line without its newline is torn (the writer was killed)
-/// and is left out.
-fn read_complete_rows(path: &Path) -> Result<(Vec<(u64, csv::StringRecord)>, u64), ReportError> {
-    let bytes = fs::read(path).map_err(ReportError::io(path))?;
-    let valid = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+/// Calls `visit` with each row of the newline-terminated prefix of a CSV file, its 1-based line
+/// number and its byte range, one row at a time; returns the prefix's length. A last line
+/// without its newline is torn (the writer was killed) and is left out.
+fn for_each_row(
+    path: &Path,
+    mut visit: impl FnMut(u64, &csv::StringRecord, Range<u64>) -> Result<(), ReportError>,
+) -> Result<u64, ReportError> {
+    let mut file = File::open(path).map_err(ReportError::io(path))?;
+    let valid = complete_len(&mut file).map_err(ReportError::io(path))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(ReportError::io(path))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(&bytes[..valid]);
-    let mut rows = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            corrupt(path, line, &e.to_string())
-        })?;
-        let line = row.position().map_or(0, |p| p.line());
-        rows.push((line, row));
+        .from_reader(file.take(valid));
+    let mut row = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => return Ok(valid),
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(corrupt(path, line, &e.to_string()));
+            }
+        }
+        let (line, start) = row.position().map_or((0, 0), |p| (p.line(), p.byte()));
+        visit(line, &row, start..reader.position().byte())?;
     }
-    Ok((rows, valid as u64))
+}
+
+/// The length of the newline-terminated prefix of `file`, read in blocks.
+fn complete_len(file: &mut File) -> io::Result<u64> {
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let (mut read, mut valid) = (0u64, 0u64);
+    loop {
+        let block = reader.fill_buf()?;
+        if block.is_empty() {
+            return Ok(valid);
+        }
+        if let Some(i) = block.iter().rposition(|&b| b == b'\n') {
+            valid = read + i as u64 + 1;
+        }
+        let n = block.len();
+        read += n as u64;
+        reader.consume(n);
+    }
+}
+
+/// Reads rows of a journal (found by [`scan`] or [`scan_curves`]) on demand, by byte range.
+#[derive(Debug)]
+pub(super) struct RowReader {
+    csv: csv::Reader<File>,
+    row: csv::StringRecord,
+    buf: Vec<u8>,
+}
+
+impl RowReader {
+    /// Opens the journal at `path`.
+    pub(super) fn open(path: &Path) -> Result<Self, ReportError> {
+        let file = File::open(path).map_err(ReportError::io(path))?;
+        let csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(file);
+        Ok(RowReader {
+            csv,
+            row: csv::StringRecord::new(),
+            buf: Vec::new(),
+        })
+    }
+
+    /// The bytes of `range`, as they are in the file.
+    pub(super) fn bytes(&mut self, range: Range<u64>) -> io::Result<&[u8]> {
+        let len = usize::try_from(range.end - range.start).map_err(io::Error::other)?;
+        self.buf.resize(len, 0);
+        let file = self.csv.get_mut();
+        file.seek(SeekFrom::Start(range.start))?;
+        file.read_exact(&mut self.buf)?;
+        Ok(&self.buf)
+    }
+
+    /// The record of the trials.csv row starting at byte `start`, which has `params`
+    /// parameter columns.
+    pub(super) fn record(&mut self, start: u64, params: usize) -> io::Result<Record> {
+        let mut position = csv::Position::new();
+        position.set_byte(start);
+        // Clears the reader's buffer, so reading raw bytes in between is harmless.
+        self.csv.seek(position)?;
+        if !self.csv.read_record(&mut self.row)? {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "a journal row vanished",
+            ));
+        }
+        Record::parse(&self.row, params).map_err(|m| io::Error::new(io::ErrorKind::InvalidData, m))
+    }
 }
 
 fn corrupt(path: &Path, line: u64, message: &str) -> ReportError {
@@ -384,9 +480,26 @@ pub(super) fn read_curves(
     path: &Path,
     keep: Option<&HashSet<u64>>,
 ) -> Result<Vec<csv::StringRecord>, ReportError> {
-    let (rows, _) = read_complete_rows(path)?;
     let mut kept = Vec::new();
-    for (line, row) in rows.into_iter().skip(1) {
+    scan_curves(path, |id, row, _| {
+        if keep.is_none_or(|k| k.contains(&id)) {
+            kept.push(row.clone());
+        }
+    })?;
+    Ok(kept)
+}
+
+/// Streams the curve rows of a journal (header skipped) in file order: calls `visit` with each
+/// row's trial id, the row and its byte range, one row at a time.
+pub(super) fn scan_curves(
+    path: &Path,
+    mut visit: impl FnMut(u64, &csv::StringRecord, Range<u64>),
+) -> Result<(), ReportError> {
+    let mut header = true;
+    for_each_row(path, |line, row, bytes| {
+        if std::mem::take(&mut header) {
+            return Ok(());
+        }
         let id = row.get(0).and_then(|s| s.parse::<u64>().ok());
         let Some(id) = id.filter(|_| row.len() == CURVE_HEADER.len()) else {
             return Err(corrupt(
@@ -395,9 +508,8 @@ pub(super) fn read_curves(
                 "expected trial,epoch,learning_rate,train_loss,val_loss,val_accuracy",
             ));
         };
-        if keep.is_none_or(|k| k.contains(&id)) {
-            kept.push(row);
-        }
-    }
-    Ok(kept)
+        visit(id, row, bytes);
+        Ok(())
+    })?;
+    Ok(())
 }

@@ -13,5 +13,5 @@ pub use best::best_toml;
 pub use dir::ResultsDir;
 pub use error::ReportError;
 pub use journal::{CurveJournal, Journal, JournalContents, Record, number, read as read_journal};
-pub use rank::{rank, rank_order, write_curves, write_ranked, write_test};
+pub use rank::{RankKey, Ranking, rank_order, write_curves, write_ranked, write_test};
 pub use recorder::{Recorder, write_reports};

@@ -7,49 +7,105 @@ use std::io::{self, Write};
 use super::journal::{CURVE_HEADER, Record, number, trials_header};
 use crate::objective::{TestScore, TrialStatus};
 
-/// The ranked.csv order: scored trials (completed, stopped early) by validation loss, ties by
-/// trial id; then diverged, then failed trials, each by id.
+/// What places a trial in the ranking, without its parameters.
+#[derive(Clone, Copy, Debug)]
+pub struct RankKey {
+    /// How the trial ended.
+    pub status: TrialStatus,
+    /// Its score (compared only for scored trials).
+    pub val_loss: f64,
+    /// Its id, which breaks ties.
+    pub trial: u64,
+}
+
+impl RankKey {
+    /// The key of `record`.
+    pub fn of(record: &Record) -> Self {
+        RankKey {
+            status: record.status,
+            val_loss: record.val_loss,
+            trial: record.trial,
+        }
+    }
+
+    /// The ranked.csv order: scored trials (completed, stopped early) by validation loss, ties
+    /// by trial id; then diverged, then failed trials, each by id.
+    pub fn order(&self, other: &Self) -> Ordering {
+        let group = |s: TrialStatus| match s {
+            TrialStatus::Completed | TrialStatus::StoppedEarly => 0,
+            TrialStatus::Diverged => 1,
+            TrialStatus::Interrupted | TrialStatus::Failed => 2,
+        };
+        group(self.status)
+            .cmp(&group(other.status))
+            .then_with(|| match group(self.status) {
+                0 => self.val_loss.total_cmp(&other.val_loss),
+                _ => Ordering::Equal,
+            })
+            .then(self.trial.cmp(&other.trial))
+    }
+}
+
+/// The ranked.csv order of two records ([`RankKey::order`]).
 pub fn rank_order(a: &Record, b: &Record) -> Ordering {
-    let group = |s: TrialStatus| match s {
-        TrialStatus::Completed | TrialStatus::StoppedEarly => 0,
-        TrialStatus::Diverged => 1,
-        TrialStatus::Interrupted | TrialStatus::Failed => 2,
-    };
-    let scored = |r: &Record| group(r.status) == 0;
-    group(a.status)
-        .cmp(&group(b.status))
-        .then_with(|| match scored(a) {
-            true => a.val_loss.total_cmp(&b.val_loss),
-            false => Ordering::Equal,
-        })
-        .then(a.trial.cmp(&b.trial))
+    RankKey::of(a).order(&RankKey::of(b))
 }
 
-/// Sorts `records` into the ranked.csv order ([`rank_order`]).
-pub fn rank(records: &mut [Record]) {
-    records.sort_by(rank_order);
+/// A ranked journal summarised for printing, without holding every row.
+#[derive(Clone, Debug)]
+pub struct Ranking {
+    /// The parameter columns of trials.csv.
+    pub params: Vec<String>,
+    /// For each parameter column, whether it takes more than one value across the trials.
+    pub varying: Vec<bool>,
+    /// The first records in rank order: as many as asked for, and at least the first.
+    pub top: Vec<Record>,
+    /// How many trials the journal holds (each id once).
+    pub trials: usize,
+    /// How many trials ended each way.
+    pub(super) counts: Vec<(TrialStatus, usize)>,
 }
 
-/// Writes ranked.csv: `rank`, then trials.csv's columns, in `ranked` order.
-pub fn write_ranked(out: &mut dyn Write, params: &[String], ranked: &[Record]) -> io::Result<()> {
+impl Ranking {
+    /// How many trials ended with `status`.
+    pub fn count(&self, status: TrialStatus) -> usize {
+        self.counts
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |&(_, n)| n)
+    }
+}
+
+/// Writes ranked.csv: `rank`, then trials.csv's columns, for each of `ranked` (read one at a
+/// time, in rank order).
+pub fn write_ranked(
+    out: &mut dyn Write,
+    params: &[String],
+    ranked: impl IntoIterator<Item = io::Result<Record>>,
+) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     let header = std::iter::once("rank".to_string()).chain(trials_header(params));
     csv.write_record(header)?;
-    for (i, record) in ranked.iter().enumerate() {
-        csv.write_record(std::iter::once((i + 1).to_string()).chain(record.fields()))?;
+    for (i, record) in ranked.into_iter().enumerate() {
+        csv.write_record(std::iter::once((i + 1).to_string()).chain(record?.fields()))?;
     }
     csv.flush()
 }
 
-/// Writes curves.csv from journal rows, sorted by trial id (epochs in journal order).
-pub fn write_curves(out: &mut dyn Write, mut rows: Vec<csv::StringRecord>) -> io::Result<()> {
-    rows.sort_by_key(|r| r.get(0).and_then(|s| s.parse::<u64>().ok()));
-    let mut csv = csv::Writer::from_writer(out);
+/// Writes curves.csv: the header, then `rows`, each a trial's journal rows as CSV text, in
+/// trial order (epochs in journal order).
+pub fn write_curves(
+    out: &mut dyn Write,
+    rows: impl IntoIterator<Item = io::Result<Vec<u8>>>,
+) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(&mut *out);
     csv.write_record(CURVE_HEADER)?;
-    for row in &rows {
-        csv.write_record(row)?;
+    csv.flush()?;
+    drop(csv);
+    for bytes in rows {
+        out.write_all(&bytes?)?;
     }
-    csv.flush()
+    Ok(())
 }
 
 /// Writes test.csv: the winner's score on the test split.

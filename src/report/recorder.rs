@@ -1,11 +1,12 @@
 //! The journals as a sweep observer, and the final reports rebuilt from them.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::Mutex;
 
-use super::journal::{self, read_curves};
-use super::{CurveJournal, Journal, JournalContents, Record, ReportError, ResultsDir};
-use crate::objective::TrialOutcome;
+use super::journal::{self, RowReader};
+use super::{CurveJournal, Journal, RankKey, Ranking, Record, ReportError, ResultsDir};
+use crate::objective::{TrialOutcome, TrialStatus};
 use crate::runner::TrialObserver;
 use crate::search::TrialConfig;
 
@@ -51,18 +52,108 @@ impl TrialObserver for Recorder {
 }
 
 /// Rebuilds ranked.csv and curves.csv (both written atomically) from the journals in `dir`;
-/// returns the journal's contents with records in rank order.
-pub fn write_reports(dir: &ResultsDir) -> Result<JournalContents, ReportError> {
-    let mut contents = journal::read(&dir.file("trials.csv"))?;
-    super::rank(&mut contents.records);
-    dir.write_atomic("ranked.csv", |w| {
-        super::write_ranked(w, &contents.params, &contents.records)
+/// returns the ranking summarised, with its first `top` records (at least one).
+///
+/// Holds a few dozen bytes per trial, never every row: it ranks (key, byte range) pairs, then
+/// reads the rows back one at a time in rank order; curves.csv copies each trial's rows (kept
+/// together in the curve journal) in trial order.
+pub fn write_reports(dir: &ResultsDir, top: usize) -> Result<Ranking, ReportError> {
+    let journal = dir.file("trials.csv");
+    let mut rows: Vec<Row> = Vec::new();
+    let (params, _) = journal::scan(&journal, |record, bytes| {
+        rows.push(Row::new(&record, bytes.start));
     })?;
+    // Each trial once: its first row (as `read_journal`).
+    rows.sort_by_key(|r| (r.trial, r.start));
+    rows.dedup_by_key(|r| r.trial);
+    rows.sort_by(|a, b| a.key().order(&b.key()));
+
+    let mut counts: Vec<(TrialStatus, usize)> = Vec::new();
+    for row in &rows {
+        match counts.iter_mut().find(|(s, _)| *s == row.status) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((row.status, 1)),
+        }
+    }
+    let mut first: Option<Vec<String>> = None;
+    let mut varying = vec![false; params.len()];
+    let mut best = Vec::new();
+    let mut reader = RowReader::open(&journal)?;
+    dir.write_atomic("ranked.csv", |w| {
+        let records = rows.iter().map(|row| {
+            let record = reader.record(row.start, params.len())?;
+            match &first {
+                None => first = Some(record.params.clone()),
+                Some(first) => {
+                    for (v, (a, b)) in varying.iter_mut().zip(first.iter().zip(&record.params)) {
+                        *v |= a != b;
+                    }
+                }
+            }
+            if best.len() < top.max(1) {
+                best.push(record.clone());
+            }
+            Ok(record)
+        });
+        super::write_ranked(w, &params, records)
+    })?;
+
     let curve_file = dir.file(CurveJournal::FILE);
     if curve_file.is_file() {
-        let ids: HashSet<u64> = contents.records.iter().map(|r| r.trial).collect();
-        let rows = read_curves(&curve_file, Some(&ids))?;
-        dir.write_atomic("curves.csv", |w| super::write_curves(w, rows))?;
+        rows.sort_by_key(|r| r.trial);
+        let mut runs: Vec<(u64, Range<u64>)> = Vec::new();
+        journal::scan_curves(&curve_file, |id, _, bytes| {
+            if rows.binary_search_by_key(&id, |r| r.trial).is_err() {
+                return;
+            }
+            match runs.last_mut() {
+                Some((trial, run)) if *trial == id && run.end == bytes.start => run.end = bytes.end,
+                _ => runs.push((id, bytes)),
+            }
+        })?;
+        // Stable: a trial's rows keep their journal order.
+        runs.sort_by_key(|(trial, _)| *trial);
+        let mut reader = RowReader::open(&curve_file)?;
+        dir.write_atomic("curves.csv", |w| {
+            let rows = runs
+                .iter()
+                .map(|(_, run)| reader.bytes(run.clone()).map(<[u8]>::to_vec));
+            super::write_curves(w, rows)
+        })?;
     }
-    Ok(contents)
+    Ok(Ranking {
+        params,
+        varying,
+        top: best,
+        trials: rows.len(),
+        counts,
+    })
+}
+
+/// A journal row as the ranking holds it: its key and where it starts (32 bytes).
+#[derive(Clone, Copy, Debug)]
+struct Row {
+    val_loss: f64,
+    trial: u64,
+    start: u64,
+    status: TrialStatus,
+}
+
+impl Row {
+    fn new(record: &Record, start: u64) -> Self {
+        Row {
+            val_loss: record.val_loss,
+            trial: record.trial,
+            start,
+            status: record.status,
+        }
+    }
+
+    fn key(&self) -> RankKey {
+        RankKey {
+            status: self.status,
+            val_loss: self.val_loss,
+            trial: self.trial,
+        }
+    }
 }
