@@ -13,7 +13,7 @@ use anyhow::Context;
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::objective::{Objective, TrialStatus};
-use hpsearch::report::{self, Record, Recorder, ReportError, ResultsDir};
+use hpsearch::report::{self, RankKey, Recorder, ReportError, ResultsDir};
 use hpsearch::runner::{self, Observers};
 use hpsearch::{data, search, space};
 
@@ -193,13 +193,12 @@ fn quiet_worker_panics() {
     }));
 }
 
-/// The best (val_loss, trial) among finished records.
-fn best_of(records: &[Record]) -> Option<(f64, u64)> {
-    records
-        .iter()
-        .min_by(|a, b| report::rank_order(a, b))
-        .filter(|r| r.status.is_ranked())
-        .map(|r| (r.val_loss, r.trial))
+/// The best (val_loss, trial) among finished trials.
+fn best_of(done: &[RankKey]) -> Option<(f64, u64)> {
+    done.iter()
+        .min_by(|a, b| a.order(b))
+        .filter(|k| k.status.is_ranked())
+        .map(|k| (k.val_loss, k.trial))
 }
 
 fn describe_data(spec: &data::DataSpec) -> String {

@@ -9,7 +9,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::{ReportError, ResultsDir};
+use super::{RankKey, ReportError, ResultsDir};
 use crate::objective::{TrialOutcome, TrialStatus};
 use crate::search::TrialConfig;
 
@@ -167,23 +167,30 @@ pub struct Journal {
 
 impl Journal {
     /// Opens `trials.csv` in `dir`. New sweep: writes the header. Resume: reads the finished
-    /// rows (dropping a torn last line), checks the header has these `params`, and appends.
+    /// rows (dropping a torn last line), checks the header has these `params`, and appends;
+    /// returns the finished trials' ranking keys (first row of each id, in file order).
     pub fn open(
         dir: &ResultsDir,
         params: &[String],
         resume: bool,
-    ) -> Result<(Journal, Vec<Record>), ReportError> {
+    ) -> Result<(Journal, Vec<RankKey>), ReportError> {
         let path = dir.file("trials.csv");
         let header = trials_header(params);
-        let records = if resume {
-            let (contents, valid) = read_journal(&path)?;
-            if contents.params != params {
+        let done = if resume {
+            let mut seen = HashSet::new();
+            let mut done = Vec::new();
+            let (columns, valid) = scan(&path, |record, _| {
+                if seen.insert(record.trial) {
+                    done.push(RankKey::of(&record));
+                }
+            })?;
+            if columns != params {
                 return Err(ReportError::DifferentSpace {
                     path: dir.path().to_path_buf(),
                 });
             }
             truncate(&path, valid)?;
-            contents.records
+            done
         } else {
             write_line(&path, &header, true)?;
             Vec::new()
@@ -192,7 +199,7 @@ impl Journal {
             .append(true)
             .open(&path)
             .map_err(ReportError::io(&path))?;
-        Ok((Journal { path, file }, records))
+        Ok((Journal { path, file }, done))
     }
 
     /// Appends one row and flushes it to the file.
@@ -201,9 +208,17 @@ impl Journal {
     }
 }
 
-/// Reads `trials.csv` (for `hpsearch report` and resume).
+/// Reads a whole `trials.csv` into memory: its complete lines, first row of each trial id.
+/// (A sweep never needs this: it ranks with [`scan`]; this is for tools and tests.)
 pub fn read(path: &Path) -> Result<JournalContents, ReportError> {
-    read_journal(path).map(|(contents, _)| contents)
+    let mut seen = HashSet::new();
+    let mut records = Vec::new();
+    let (params, _) = scan(path, |record, _| {
+        if seen.insert(record.trial) {
+            records.push(record);
+        }
+    })?;
+    Ok(JournalContents { params, records })
 }
 
 /// trials.csv's header: trial, the score columns, the parameters, message.
@@ -214,18 +229,6 @@ pub(super) fn trials_header(params: &[String]) -> Vec<String> {
         .chain(params.iter().cloned())
         .chain(std::iter::once(MESSAGE.to_string()))
         .collect()
-}
-
-/// Reads the complete lines of a journal; returns them and the byte length they span.
-fn read_journal(path: &Path) -> Result<(JournalContents, u64), ReportError> {
-    let mut seen = HashSet::new();
-    let mut records = Vec::new();
-    let (params, valid) = scan(path, |record, _| {
-        if seen.insert(record.trial) {
-            records.push(record);
-        }
-    })?;
-    Ok((JournalContents { params, records }, valid))
 }
 
 /// Streams the complete rows of a journal: checks its header, then calls `visit` with each
@@ -430,7 +433,7 @@ impl CurveJournal {
     pub const FILE: &'static str = "curves.journal.csv";
 
     /// Opens the curve journal. On resume, keeps only the rows of `finished` trials (a trial
-    /// killed after its curve but before its trials.csv row runs again).
+    /// killed after its curve but before its trials.csv row runs again), copied as they are.
     pub fn open(
         dir: &ResultsDir,
         finished: &HashSet<u64>,
@@ -438,18 +441,25 @@ impl CurveJournal {
     ) -> Result<CurveJournal, ReportError> {
         let path = dir.file(Self::FILE);
         let kept = if resume && path.is_file() {
-            read_curves(&path, Some(finished))?
+            curve_runs(&path, |id| finished.contains(&id))?
         } else {
             Vec::new()
         };
-        let header: Vec<String> = CURVE_HEADER.iter().map(|s| s.to_string()).collect();
+        let mut rows = match kept.is_empty() {
+            true => None,
+            false => Some(RowReader::open(&path)?),
+        };
         dir.write_atomic(Self::FILE, |w| {
-            let mut csv = csv::Writer::from_writer(w);
-            csv.write_record(&header)?;
-            for row in &kept {
-                csv.write_record(row)?;
+            let mut csv = csv::Writer::from_writer(&mut *w);
+            csv.write_record(CURVE_HEADER)?;
+            csv.flush()?;
+            drop(csv);
+            if let Some(rows) = &mut rows {
+                for (_, run) in &kept {
+                    w.write_all(rows.bytes(run.clone())?)?;
+                }
             }
-            csv.flush()
+            Ok(())
         })?;
         let file = OpenOptions::new()
             .append(true)
@@ -474,24 +484,28 @@ impl CurveJournal {
     }
 }
 
-/// The curve rows of a journal (header skipped), only of `keep` trials when given, in file
-/// order.
-pub(super) fn read_curves(
+/// Where the rows of `keep` trials are in a curve journal: one (trial, byte range) per run of
+/// consecutive rows of a trial (a trial's rows are appended together), in file order.
+pub(super) fn curve_runs(
     path: &Path,
-    keep: Option<&HashSet<u64>>,
-) -> Result<Vec<csv::StringRecord>, ReportError> {
-    let mut kept = Vec::new();
-    scan_curves(path, |id, row, _| {
-        if keep.is_none_or(|k| k.contains(&id)) {
-            kept.push(row.clone());
+    keep: impl Fn(u64) -> bool,
+) -> Result<Vec<(u64, Range<u64>)>, ReportError> {
+    let mut runs: Vec<(u64, Range<u64>)> = Vec::new();
+    scan_curves(path, |id, _, bytes| {
+        if !keep(id) {
+            return;
+        }
+        match runs.last_mut() {
+            Some((trial, run)) if *trial == id && run.end == bytes.start => run.end = bytes.end,
+            _ => runs.push((id, bytes)),
         }
     })?;
-    Ok(kept)
+    Ok(runs)
 }
 
 /// Streams the curve rows of a journal (header skipped) in file order: calls `visit` with each
 /// row's trial id, the row and its byte range, one row at a time.
-pub(super) fn scan_curves(
+fn scan_curves(
     path: &Path,
     mut visit: impl FnMut(u64, &csv::StringRecord, Range<u64>),
 ) -> Result<(), ReportError> {

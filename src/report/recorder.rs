@@ -1,7 +1,6 @@
 //! The journals as a sweep observer, and the final reports rebuilt from them.
 
 use std::collections::HashSet;
-use std::ops::Range;
 use std::sync::Mutex;
 
 use super::journal::{self, RowReader};
@@ -19,14 +18,14 @@ pub struct Recorder {
 
 impl Recorder {
     /// Opens both journals in `dir` (see [`Journal::open`]); returns the recorder and the
-    /// records of trials already finished (empty unless `resume`).
+    /// ranking keys of the trials already finished (empty unless `resume`).
     pub fn open(
         dir: &ResultsDir,
         params: Vec<String>,
         resume: bool,
-    ) -> Result<(Recorder, Vec<Record>), ReportError> {
+    ) -> Result<(Recorder, Vec<RankKey>), ReportError> {
         let (journal, done) = Journal::open(dir, &params, resume)?;
-        let ids: HashSet<u64> = done.iter().map(|r| r.trial).collect();
+        let ids: HashSet<u64> = done.iter().map(|k| k.trial).collect();
         let curves = CurveJournal::open(dir, &ids, resume)?;
         Ok((
             Recorder {
@@ -63,7 +62,7 @@ pub fn write_reports(dir: &ResultsDir, top: usize) -> Result<Ranking, ReportErro
     let (params, _) = journal::scan(&journal, |record, bytes| {
         rows.push(Row::new(&record, bytes.start));
     })?;
-    // Each trial once: its first row (as `read_journal`).
+    // Each trial once: its first row, as `read_journal` and resuming take it.
     rows.sort_by_key(|r| (r.trial, r.start));
     rows.dedup_by_key(|r| r.trial);
     rows.sort_by(|a, b| a.key().order(&b.key()));
@@ -101,15 +100,8 @@ pub fn write_reports(dir: &ResultsDir, top: usize) -> Result<Ranking, ReportErro
     let curve_file = dir.file(CurveJournal::FILE);
     if curve_file.is_file() {
         rows.sort_by_key(|r| r.trial);
-        let mut runs: Vec<(u64, Range<u64>)> = Vec::new();
-        journal::scan_curves(&curve_file, |id, _, bytes| {
-            if rows.binary_search_by_key(&id, |r| r.trial).is_err() {
-                return;
-            }
-            match runs.last_mut() {
-                Some((trial, run)) if *trial == id && run.end == bytes.start => run.end = bytes.end,
-                _ => runs.push((id, bytes)),
-            }
+        let mut runs = journal::curve_runs(&curve_file, |id| {
+            rows.binary_search_by_key(&id, |r| r.trial).is_ok()
         })?;
         // Stable: a trial's rows keep their journal order.
         runs.sort_by_key(|(trial, _)| *trial);
