@@ -209,7 +209,7 @@ impl Journal {
 }
 
 /// Reads a whole `trials.csv` into memory: its complete lines, first row of each trial id.
-/// (A sweep never needs this: it ranks with [`scan`]; this is for tools and tests.)
+/// (For tools and tests: a sweep ranks without it, see [`write_reports`](super::write_reports).)
 pub fn read(path: &Path) -> Result<JournalContents, ReportError> {
     let mut seen = HashSet::new();
     let mut records = Vec::new();
