@@ -114,7 +114,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     print_ranking(&ranked, args.top)?;
     let winner = ranked.top.first().filter(|r| r.status.is_ranked());
     if let Some(best) = winner {
-        let config = (best.trial < search::count(&space).map_err(Failure::invalid)?)
+        let config = (best.trial < space.trial_count())
             .then(|| search::trial(&space, best.trial))
             .context("winner not in the space")?;
         outln!(

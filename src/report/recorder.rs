@@ -53,7 +53,7 @@ impl TrialObserver for Recorder {
 /// Rebuilds ranked.csv and curves.csv (both written atomically) from the journals in `dir`;
 /// returns the ranking summarised, with its first `top` records (at least one).
 ///
-/// Holds a few dozen bytes per trial, never every row: it ranks (key, byte range) pairs, then
+/// Holds a few dozen bytes per trial, never every row: it ranks (key, byte offset) pairs, then
 /// reads the rows back one at a time in rank order; curves.csv copies each trial's rows (kept
 /// together in the curve journal) in trial order.
 pub fn write_reports(dir: &ResultsDir, top: usize) -> Result<Ranking, ReportError> {
