@@ -6,7 +6,8 @@
 //! round(validation · n) · n_c / n rounded down or up, so it is within one sample of the whole
 //! set's proportion. A class whose quota rounds to 0 still gets one validation sample (taken from
 //! the class that gained most by rounding), and every class must keep one training sample.
-//! The same happens for the test split when `test > 0`.
+//! Validation is allocated first; the test split (when `test > 0`) is then allocated the same
+//! way from what is left, and may lack a class too small to spare a sample.
 
 use ndarray::Array2;
 use rand::seq::SliceRandom;
@@ -39,19 +40,21 @@ pub(crate) fn stratify(
         members[c].push(row);
     }
     let counts: Vec<usize> = members.iter().map(Vec::len).collect();
-    // The test split may lack a small class; training and validation may not.
-    let spare: Vec<usize> = counts.iter().map(|&n| n.saturating_sub(2)).collect();
+    // Validation first: it ranks the trials, so it gets its full share of every class (leaving
+    // one sample to train on); the test split takes what it can of the rest and may lack a
+    // small class.
+    let keep_one: Vec<usize> = counts.iter().map(|&n| n.saturating_sub(1)).collect();
+    let n_val = allocate(&counts, validation, &keep_one, true);
     let n_test = if test > 0.0 {
-        allocate(&counts, test, &spare, false)
+        let left: Vec<usize> = counts
+            .iter()
+            .zip(&n_val)
+            .map(|(&n, &v)| n.saturating_sub(v + 1))
+            .collect();
+        allocate(&counts, test, &left, false)
     } else {
         vec![0; k]
     };
-    let left: Vec<usize> = counts
-        .iter()
-        .zip(&n_test)
-        .map(|(&n, &t)| n.saturating_sub(t + 1))
-        .collect();
-    let n_val = allocate(&counts, validation, &left, true);
 
     for c in 0..k {
         let train = counts[c] as i64 - n_val[c] as i64 - n_test[c] as i64;
@@ -274,6 +277,26 @@ mod tests {
                     "class {} has {} in validation, share {}", c, val[c], ideal);
                 proptest::prop_assert!(val[c] >= 1 && train[c] >= 1);
             }
+        }
+    }
+
+    /// Found by the property below: the test split used to be cut first and squeezed a small
+    /// class's validation share to 1 of an ideal 2.24.
+    #[test]
+    fn a_test_split_does_not_squeeze_a_small_class_out_of_validation() {
+        let counts = [4, 117, 59, 22];
+        let y = labels(&counts);
+        let (v, t) = (0.5631179998321411, 0.3254064737592443);
+        let parts = stratify(&y, &names(4), v, t, 0, "t").unwrap();
+        let val = count(&y, &parts.validation, 4);
+        let n_val = parts.validation.len() as f64;
+        for c in 0..4 {
+            let ideal = n_val * counts[c] as f64 / y.len() as f64;
+            assert!(
+                (val[c] as f64 - ideal).abs() <= 1.0,
+                "class {c}: {} vs {ideal}",
+                val[c]
+            );
         }
     }
 
