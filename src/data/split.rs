@@ -256,11 +256,24 @@ mod tests {
         }
     }
 
+    /// A validation fraction and class counts in which every class's share of validation is
+    /// at least one sample. Below that, the rule that every class keeps one validation sample
+    /// wins over proportionality (tested in `validation_proportions_are_within_one_sample`).
+    fn fraction_and_counts() -> impl proptest::strategy::Strategy<Value = (f64, Vec<usize>)> {
+        use proptest::strategy::{Just, Strategy};
+        (0.05f64..0.6).prop_flat_map(|v| {
+            let smallest = (1.0 / v).ceil() as usize;
+            (
+                Just(v),
+                proptest::collection::vec(smallest.max(2)..300, 2..12),
+            )
+        })
+    }
+
     proptest::proptest! {
         #[test]
         fn any_split_is_stratified_and_keeps_every_class(
-            counts in proptest::collection::vec(2usize..300, 2..12),
-            v in 0.05f64..0.6,
+            (v, counts) in fraction_and_counts(),
             t in 0.0f64..0.35,
             seed in 0u64..1000,
         ) {
@@ -280,7 +293,7 @@ mod tests {
         }
     }
 
-    /// Found by the property below: the test split used to be cut first and squeezed a small
+    /// Found by the property above: the test split used to be cut first and squeezed a small
     /// class's validation share to 1 of an ideal 2.24.
     #[test]
     fn a_test_split_does_not_squeeze_a_small_class_out_of_validation() {
