@@ -2,7 +2,6 @@
 //! trials → prepare the results directory → load the data → run with observers → rank → write
 //! → print the top of the ranking.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -15,6 +14,7 @@ use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::objective::{Objective, TrialStatus};
 use hpsearch::report::{self, RankKey, Recorder, ReportError, ResultsDir};
 use hpsearch::runner::{self, Observers};
+use hpsearch::search::{Study, Told};
 use hpsearch::{data, search, space};
 
 use super::progress::Progress;
@@ -46,9 +46,10 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
-    let total = search::count(&space).map_err(Failure::invalid)?;
-    // Trials are built on demand, here one at a time: a sweep never holds them all.
-    let columns = search::active_params(search::iter(&space));
+    let mut study = Study::new(&space);
+    let total = study.configurations();
+    // Grid and random trials are built on demand, here one at a time: never all at once.
+    let columns = search::columns(&space);
     super::warn_inactive(&space, &columns);
     // Data first: a data error must not leave a results directory that blocks the next run.
     let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
@@ -62,14 +63,32 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         let stored = space::load(&dir.file("space.toml"), MLP_PARAMS)
             .context("cannot read the space this sweep was started with")?;
         if stored.fingerprint() != space.fingerprint() {
-            return Err(ReportError::DifferentSpace { path: out }.into());
+            // Raising a random or TPE search's `trials` keeps its first trials: run the new ones.
+            if !space.extends(&stored) {
+                return Err(ReportError::DifferentSpace { path: out }.into());
+            }
+            dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
         }
     } else {
         dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
     }
     let (recorder, done) = Recorder::open(&dir, columns, args.resume)?;
-    let done_ids: HashSet<u64> = done.iter().map(|r| r.trial).collect();
-    let pending = (0..total).filter(|id| !done_ids.contains(id));
+    for job in &done {
+        study
+            .restore(Told {
+                id: job.key.trial,
+                rung: job.rung,
+                status: job.key.status,
+                score: job.key.val_loss,
+            })
+            .map_err(|e| ReportError::Corrupt {
+                path: dir.file("trials.csv"),
+                line: job.line,
+                message: format!("{e}; this journal is not this space's: use a new --out"),
+            })?;
+    }
+    let done: Vec<RankKey> = done.iter().map(|d| d.key).collect();
+    let jobs_total = usize::try_from(study.jobs_total()).context("too many trials")?;
     let total = usize::try_from(total).context("too many trials for this machine")?;
 
     let objective = MlpObjective::new(Arc::new(dataset));
@@ -98,11 +117,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         if jobs == 1 { "" } else { "s" },
         out.display()
     );
-    let progress = Progress::new(&objective, total, done.len(), best_of(&done), args.quiet);
-    let summary = runner::run(
+    let progress = Progress::new(&objective, jobs_total, done.len(), best_of(&done), args.quiet);
+    let summary = runner::run_study(
         &objective,
-        pending,
-        &|id| search::trial(&space, id),
+        &mut study,
         jobs,
         &Observers(vec![&recorder, &progress]),
         &stop,
@@ -114,9 +132,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     print_ranking(&ranked, args.top)?;
     let winner = ranked.top.first().filter(|r| r.status.is_ranked());
     if let Some(best) = winner {
-        let config = (best.trial < space.trial_count())
-            .then(|| search::trial(&space, best.trial))
-            .context("winner not in the space")?;
+        // The winner as the journal recorded it: its seed and its parameters.
+        let config = best
+            .trial(&ranked.params, MLP_PARAMS)
+            .map_err(|m| anyhow::anyhow!("{}: {m}", dir.file("trials.csv").display()))?;
         outln!(
             "\nbest: trial {} (val_loss {})",
             best.trial,
@@ -264,8 +283,12 @@ fn fixed(x: f64) -> String {
 
 /// Prints how many trials ended each way.
 pub fn print_summary(ranked: &report::Ranking, total: usize) -> std::io::Result<()> {
+    let pruned = match ranked.count(TrialStatus::Pruned) {
+        0 => String::new(),
+        n => format!(", {n} pruned"),
+    };
     outln!(
-        "{} of {total} trials finished: {} completed, {} stopped early, {} diverged, {} failed",
+        "{} of {total} trials finished: {} completed, {} stopped early{pruned}, {} diverged, {} failed",
         ranked.trials,
         ranked.count(TrialStatus::Completed),
         ranked.count(TrialStatus::StoppedEarly),

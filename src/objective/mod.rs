@@ -37,6 +37,9 @@ pub enum TrialStatus {
     Interrupted,
     /// It could not run (bad configuration, panic); ranks last.
     Failed,
+    /// It completed a rung of successive halving or Hyperband that was not its bracket's last;
+    /// in the ranking, a trial whose last row says so was stopped by a rung.
+    Pruned,
 }
 
 impl TrialStatus {
@@ -48,6 +51,7 @@ impl TrialStatus {
             TrialStatus::Diverged => "diverged",
             TrialStatus::Interrupted => "interrupted",
             TrialStatus::Failed => "failed",
+            TrialStatus::Pruned => "pruned",
         }
     }
 
@@ -59,14 +63,21 @@ impl TrialStatus {
             TrialStatus::Diverged,
             TrialStatus::Interrupted,
             TrialStatus::Failed,
+            TrialStatus::Pruned,
         ]
         .into_iter()
         .find(|s| s.name() == name)
     }
 
-    /// Whether the trial's score may be ranked (completed or stopped early).
+    /// Whether the trial ran to its end with a score that may win (completed or stopped
+    /// early).
     pub fn is_ranked(self) -> bool {
         matches!(self, TrialStatus::Completed | TrialStatus::StoppedEarly)
+    }
+
+    /// Whether the trial has a meaningful score (ranked, or pruned by a rung).
+    pub fn is_scored(self) -> bool {
+        self.is_ranked() || self == TrialStatus::Pruned
     }
 }
 
@@ -132,8 +143,12 @@ pub trait Objective: Sync {
     /// The parameters this objective accepts, in dependency order.
     fn schema(&self) -> &'static [ParamSpec];
 
-    /// Runs one trial, calling `on_epoch` after every epoch; `ControlFlow::Break` stops the
-    /// trial at once with status [`TrialStatus::Interrupted`]. An `Err` is a failed trial.
+    /// Runs one trial up to `trial.epochs` epochs in all (its own epochs when `None`),
+    /// continuing from `trial.start` epochs already trained (from kept state, or by replaying
+    /// them: either gives the same curve), and calls `on_epoch` after every epoch trained in
+    /// this call (never for replayed ones); `ControlFlow::Break` stops the trial at once with
+    /// status [`TrialStatus::Interrupted`]. The outcome's curve holds this call's epochs; its
+    /// score and `epochs_run` cover the trial's whole life. An `Err` is a failed trial.
     fn run(
         &self,
         trial: &TrialConfig,
@@ -149,6 +164,10 @@ pub trait Objective: Sync {
     fn cost(&self, _trial: &TrialConfig) -> f64 {
         1.0
     }
+
+    /// The search will not continue trial `id` (pruned, or its bracket is over): drop whatever
+    /// was kept to continue it (default: nothing kept).
+    fn release(&self, _id: u64) {}
 
     /// Retrains `trial` and scores it on the test split; `None` when there is no test split.
     fn test(&self, _trial: &TrialConfig) -> Option<Result<TestScore, String>> {

@@ -12,6 +12,8 @@ mod recorder;
 pub use best::best_toml;
 pub use dir::ResultsDir;
 pub use error::ReportError;
-pub use journal::{CurveJournal, Journal, JournalContents, Record, number, read as read_journal};
+pub use journal::{
+    CurveJournal, Done, Journal, JournalContents, Record, number, read as read_journal,
+};
 pub use rank::{RankKey, Ranking, rank_order, write_curves, write_ranked, write_test};
 pub use recorder::{Recorder, write_reports};
