@@ -516,11 +516,11 @@ fn a_missing_file_is_an_error_naming_it() {
 }
 
 #[test]
-fn a_folder_is_unreadable() {
+fn a_folder_is_not_a_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("data.csv")).unwrap();
     let msg = load_error_in(dir.path(), r#"path = "data.csv""#);
-    assert_mentions(&msg, &["data.csv", "cannot read", "folder"]);
+    assert_mentions(&msg, &["data.csv", "names a folder, not a regular file"]);
 }
 
 #[test]
