@@ -123,13 +123,11 @@ fn read<R: Read>(
     known_classes: Option<&ClassLookup>,
 ) -> Result<Table, DataError> {
     let mut input = BufReader::with_capacity(1 << 16, input);
-    let start = input
-        .fill_buf()
-        .map_err(|error| DataError::Unreadable {
-            key,
-            path: path.to_path_buf(),
-            error,
-        })?;
+    let start = input.fill_buf().map_err(|error| DataError::Unreadable {
+        key,
+        path: path.to_path_buf(),
+        error,
+    })?;
     let looks_like = looks_like(start);
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(options.delimiter)
@@ -184,7 +182,9 @@ fn read<R: Read>(
             });
         }
         for &c in &feature_cols {
-            values.push(parse_feature(&record[c], path, line, columns[c], key, looks_like)?);
+            values.push(parse_feature(
+                &record[c], path, line, columns[c], key, looks_like,
+            )?);
         }
         let label = text(record[label_col].trim_ascii(), path, key, line, looks_like)?;
         if label.is_empty() {

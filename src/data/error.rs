@@ -494,11 +494,7 @@ fn head(text: &str) -> Option<&str> {
 /// `"a", "b", "c"` — for messages that list names.
 pub(crate) fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
     const MAX: usize = 20;
-    let mut out: Vec<String> = names
-        .iter()
-        .take(MAX)
-        .map(|n| quoted(n.as_ref()))
-        .collect();
+    let mut out: Vec<String> = names.iter().take(MAX).map(|n| quoted(n.as_ref())).collect();
     if names.len() > MAX {
         out.push(format!("… ({} in all)", names.len()));
     }

@@ -73,7 +73,10 @@ pub fn identity(spec: &DataSpec, base_dir: &Path) -> Result<DataIdentity, DataEr
                     params.dimensions,
                     params.noise
                 ),
-                _ => format!("builtin \"{}\"", spec.builtin.as_deref().unwrap_or_default()),
+                _ => format!(
+                    "builtin \"{}\"",
+                    spec.builtin.as_deref().unwrap_or_default()
+                ),
             };
             let sha256 = match builtin.embedded() {
                 Some(text) => hex(&Sha256::digest(text.as_bytes())),
@@ -119,9 +122,7 @@ impl DataIdentity {
     /// Sources are matched by key, so the same files reached by another path compare equal.
     pub fn change_from(&self, recorded: &DataIdentity) -> Option<DataChange> {
         let find = |list: &[SourceDigest], key: &str| {
-            list.iter()
-                .find(|s| s.key == key)
-                .map(|s| s.sha256.clone())
+            list.iter().find(|s| s.key == key).map(|s| s.sha256.clone())
         };
         for now in &self.sources {
             let then = find(&recorded.sources, &now.key);
@@ -282,6 +283,9 @@ mod tests {
             ..DataSpec::default()
         };
         let err = identity(&spec, dir.path()).expect_err("no file");
-        assert!(err.to_string().contains("gone.csv: file not found"), "{err}");
+        assert!(
+            err.to_string().contains("gone.csv: file not found"),
+            "{err}"
+        );
     }
 }

@@ -31,8 +31,8 @@ use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 
 pub use builtin::BUILTIN_NAMES;
-pub(crate) use error::{clip, quoted};
 pub use error::DataError;
+pub(crate) use error::{clip, quoted};
 pub use identity::{DataChange, DataIdentity, SourceDigest, identity};
 pub use spec::{DEFAULT_STANDARDIZE, DEFAULT_TEST, DEFAULT_VALIDATION, DataSpec};
 pub use summary::Summary;

@@ -354,12 +354,19 @@ mod tests {
 
     #[test]
     fn a_long_line_is_shown_as_a_window_around_the_caret() {
-        let text = format!("x = [{}\"oops\"{}]\n", "1, ".repeat(1000), ", 2".repeat(1000));
+        let text = format!(
+            "x = [{}\"oops\"{}]\n",
+            "1, ".repeat(1000),
+            ", 2".repeat(1000)
+        );
         let offset = text.find("\"oops").unwrap_or(0);
         let shown = excerpt(&text, offset);
         let lines: Vec<&str> = shown.lines().collect();
         assert!(lines[1].chars().count() < 120, "{shown}");
-        assert!(lines[1].starts_with("1 | …") && lines[1].ends_with('…'), "{shown}");
+        assert!(
+            lines[1].starts_with("1 | …") && lines[1].ends_with('…'),
+            "{shown}"
+        );
         let caret = lines[2].chars().count() - 1;
         assert_eq!(lines[1].chars().nth(caret), Some('"'), "{shown}");
     }

@@ -261,7 +261,11 @@ fn serde_problem(error: &toml::de::Error, index: &SpanIndex, schema: &[ParamSpec
 /// An integer too large (or too small) for the key that holds it, which serde words as
 /// ``invalid value: integer `N`, expected i64`` or ``invalid type: integer `N` as i128, …``:
 /// said as out of range, with the key's legal range.
-fn out_of_range(error: &toml::de::Error, key: Option<&str>, schema: &[ParamSpec]) -> Option<Problem> {
+fn out_of_range(
+    error: &toml::de::Error,
+    key: Option<&str>,
+    schema: &[ParamSpec],
+) -> Option<Problem> {
     let message = error.message();
     let (_, rest) = message.split_once("integer `")?;
     let (number, rest) = rest.split_once('`')?;
