@@ -31,9 +31,11 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     let columns = search::active_params(&trials);
     super::warn_inactive(&space, &columns);
     let data = data::load(space.data(), space.base_dir(), space.seed())?.summary(space.data());
+    // On stderr, like the warnings: stdout keeps its format (the count, then the trials).
+    eprintln!("data: {data}");
     let (headers, rows) = listing(&trials, &columns);
     let summary = format!(
-        "{count} trial{} ({})\ndata: {data}",
+        "{count} trial{} ({})",
         if count == 1 { "" } else { "s" },
         space.strategy().name()
     );
