@@ -12,6 +12,8 @@
 //! | `x = { int = [lo, hi], log = true }`        | every integer lo..=hi       | log-uniform, rounded     |
 //! | any range with `num = K`                    | K points, endpoints included, evenly (geometrically with log) spaced | one of those K points |
 
+use std::collections::HashMap;
+
 use rand::{Rng, RngExt};
 
 use super::error::{ErrorKind, Problem};
@@ -19,6 +21,7 @@ use super::kind::scalar;
 use super::range;
 use super::schema::{Kind, ParamSpec};
 use super::value::Value;
+use crate::data::clip;
 
 /// The most points a `num` may ask for, and the most trials any sweep may have.
 pub const MAX_POINTS: u64 = 1_000_000;
@@ -230,7 +233,7 @@ pub(crate) fn parse(spec: &ParamSpec, key: &str, value: &toml::Value) -> Result<
                 Err(Problem::new(
                     ErrorKind::WrongType,
                     key,
-                    format!("mixes lists and numbers: {value}"),
+                    format!("mixes lists and numbers: {}", clip(&value.to_string())),
                 )
                 .hint(format!(
                     "one list of widths is a fixed value ({} = [128, 64]); a list of lists is a choice ({} = [[128, 64], [64]])",
@@ -243,22 +246,50 @@ pub(crate) fn parse(spec: &ParamSpec, key: &str, value: &toml::Value) -> Result<
     }
 }
 
+/// A choice list: every element legal for the parameter, none repeated. Linear in the list's
+/// length (a hash map of the values seen), so a list of a million values parses at once.
 fn choice(spec: &ParamSpec, key: &str, items: &[toml::Value]) -> Result<Domain, Problem> {
     let mut values: Vec<Value> = Vec::with_capacity(items.len());
+    let mut seen: HashMap<Identity, usize> = HashMap::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let element = format!("{key}[{i}]");
         let value = scalar(spec, &element, item)?;
-        if values.contains(&value) {
+        if let Some(first) = seen.insert(Identity::of(&value), i) {
             return Err(Problem::new(
                 ErrorKind::Duplicate,
                 element,
-                format!("{value} is listed twice in the choice"),
+                format!(
+                    "{} is listed twice in the choice, at [{first}] and [{i}]",
+                    clip(&value.to_string())
+                ),
             )
             .hint("remove the repeated value; a grid would run it twice"));
         }
         values.push(value);
     }
     Ok(Domain(Inner::Choice(values)))
+}
+
+/// What makes two choice values equal, as a hashable key: [`Value`]'s equality, with a real
+/// number compared by its bits (0.0 and −0.0 made one; values are finite, so there is no NaN).
+#[derive(PartialEq, Eq, Hash)]
+enum Identity {
+    Int(i64),
+    Float(u64),
+    Text(String),
+    List(Vec<i64>),
+}
+
+impl Identity {
+    fn of(value: &Value) -> Self {
+        match value {
+            Value::Int(i) => Identity::Int(*i),
+            Value::Float(x) if *x == 0.0 => Identity::Float(0.0f64.to_bits()),
+            Value::Float(x) => Identity::Float(x.to_bits()),
+            Value::Text(s) => Identity::Text(s.clone()),
+            Value::List(l) => Identity::List(l.clone()),
+        }
+    }
 }
 
 #[cfg(test)]
