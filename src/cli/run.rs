@@ -6,19 +6,21 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::Context;
 
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::params::MLP_PARAMS;
-use hpsearch::objective::{Objective, TrialStatus};
+use hpsearch::objective::{Objective, TestScore, TrialStatus};
 use hpsearch::report::{self, RankKey, Recorder, ReportError, ResultsDir};
 use hpsearch::runner::{self, Observers};
+use hpsearch::search::TrialConfig;
 use hpsearch::{data, search, space};
 
 use super::progress::Progress;
-use super::{EXIT_FAILURE, EXIT_INTERRUPTED, Failure, SpaceArg, table};
+use super::stop::{self, Cause, Stop};
+use super::{EXIT_FAILURE, Failure, SpaceArg, table};
 
 /// Arguments of `run`.
 #[derive(clap::Args, Debug)]
@@ -31,9 +33,14 @@ pub struct RunArgs {
     /// Results directory [default: results/NAME, NAME from the space file].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Finish an interrupted sweep: run only the trials missing from DIR/trials.csv.
+    /// Finish an interrupted sweep: run only the trials missing from DIR/trials.csv (a folder
+    /// that does not exist yet or is empty starts the sweep).
     #[arg(long)]
     resume: bool,
+    /// Stop after DURATION (e.g. 90m, 2h, 1h30m, 3600s) as Ctrl-C does, write the reports and
+    /// exit 0; --resume goes on.
+    #[arg(long, value_name = "DURATION", value_parser = stop::parse_time_limit)]
+    time_limit: Option<Duration>,
     /// No progress bars (the final summary is still printed).
     #[arg(short, long)]
     quiet: bool,
@@ -44,6 +51,7 @@ pub struct RunArgs {
 
 /// Runs `run`.
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let stop = Stop::install(args.time_limit).context("cannot handle signals")?;
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
     let total = search::count(&space).map_err(Failure::invalid)?;
@@ -58,7 +66,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         .clone()
         .unwrap_or_else(|| Path::new("results").join(space.name()));
     let dir = ResultsDir::create(&out, args.resume)?;
-    if args.resume {
+    // However the run ends, if it recorded no trial it leaves nothing behind.
+    let _discard = DiscardIfEmpty(&dir);
+    if dir.resumes() {
         let stored = space::load(&dir.file("space.toml"), MLP_PARAMS)
             .context("cannot read the space this sweep was started with")?;
         if stored.fingerprint() != space.fingerprint() {
@@ -67,7 +77,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     } else {
         dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
     }
-    let (recorder, done) = Recorder::open(&dir, columns, args.resume)?;
+    let (recorder, done) = Recorder::open(&dir, columns, dir.resumes())?;
     let done_ids: HashSet<u64> = done.iter().map(|r| r.trial).collect();
     let pending = (0..total).filter(|id| !done_ids.contains(id));
     let total = usize::try_from(total).context("too many trials for this machine")?;
@@ -75,21 +85,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let objective = MlpObjective::new(Arc::new(dataset));
 
     quiet_worker_panics();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    // Fails only if a handler is already installed, which this process never does twice.
-    // A second Ctrl-C quits at once, for an epoch too long to wait for.
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
-        }
-    });
-
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
     );
-    eprintln!(
+    errln!(
         "{}: {total} trial{} ({} already done), {} data, {jobs} worker{} → {}",
         space.name(),
         if total == 1 { "" } else { "s" },
@@ -105,47 +105,103 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         &|id| search::trial(&space, id),
         jobs,
         &Observers(vec![&recorder, &progress]),
-        &stop,
+        stop.flag(),
     );
     progress.finish();
     let summary = summary.context("the sweep stopped")?;
+    let stopped = stop.cause().filter(|_| summary.interrupted);
+    if let Some(cause) = stopped
+        && dir.discard_if_empty()
+    {
+        errln!("{}", stop_notice(cause, 0, total, &args, &out));
+        return Ok(ExitCode::from(cause.exit_code()));
+    }
 
+    // Every file is written before anything goes to stdout: a reader that closes it early
+    // (`| head`) loses nothing.
     let ranked = report::write_reports(&dir, args.top)?;
-    print_ranking(&ranked, args.top)?;
     let winner = ranked.top.first().filter(|r| r.status.is_ranked());
-    if let Some(best) = winner {
-        let config = (best.trial < space.trial_count())
-            .then(|| search::trial(&space, best.trial))
+    let mut best = None;
+    let mut test = None;
+    if let Some(winner) = winner {
+        let config = (winner.trial < space.trial_count())
+            .then(|| search::trial(&space, winner.trial))
             .context("winner not in the space")?;
-        outln!(
-            "\nbest: trial {} (val_loss {})",
-            best.trial,
-            report::number(best.val_loss)
-        )?;
-        for (name, value) in config.params.iter() {
-            if let Some(value) = value {
-                outln!("  {name} = {value}")?;
-            }
-        }
         let data = data::rebased(space.data(), space.base_dir());
-        let text = report::best_toml(space.name(), space.seed(), &data, &config, best.val_loss)
+        let text = report::best_toml(space.name(), space.seed(), &data, &config, winner.val_loss)
             .context("cannot write best.toml")?;
         dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
         if let Some(score) = (!summary.interrupted)
             .then(|| objective.test(&config))
             .flatten()
         {
-            let score = score.map_err(|m| anyhow::anyhow!("testing trial {}: {m}", best.trial))?;
-            dir.write_atomic("test.csv", |w| report::write_test(w, best.trial, &score))?;
-            outln!(
-                "test ({} samples, winner only, never used for ranking): loss {:.4}, accuracy {:.4}",
-                score.samples,
-                score.loss,
-                score.accuracy
-            )?;
+            let score = score.map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
+            dir.write_atomic("test.csv", |w| report::write_test(w, winner.trial, &score))?;
+            test = Some(score);
+        }
+        best = Some((winner, config));
+    }
+
+    // The files are complete: the exit code no longer depends on stdout.
+    if let Err(e) = print_results(&ranked, best, test, total, &dir, args.top) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            errln!("warning: cannot print the results to stdout: {e}");
         }
     }
-    print_summary(&ranked, total)?;
+    if let Some(cause) = stopped {
+        errln!("{}", stop_notice(cause, ranked.trials, total, &args, &out));
+        return Ok(ExitCode::from(cause.exit_code()));
+    }
+    if winner.is_none() {
+        errln!(
+            "error: no trial produced a score (all failed or diverged); see the message column of ranked.csv"
+        );
+        return Ok(ExitCode::from(EXIT_FAILURE));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Removes the results directory when dropped if the run recorded no trial
+/// ([`ResultsDir::discard_if_empty`]), so that a failed start never blocks the rerun.
+struct DiscardIfEmpty<'a>(&'a ResultsDir);
+
+impl Drop for DiscardIfEmpty<'_> {
+    fn drop(&mut self) {
+        self.0.discard_if_empty();
+    }
+}
+
+/// Prints the ranking, the winner and its test score, how the trials ended and the files.
+fn print_results(
+    ranked: &report::Ranking,
+    best: Option<(&report::Record, TrialConfig)>,
+    test: Option<TestScore>,
+    total: usize,
+    dir: &ResultsDir,
+    top: usize,
+) -> std::io::Result<()> {
+    print_ranking(ranked, top)?;
+    if let Some((winner, config)) = best {
+        outln!(
+            "\nbest: trial {} (val_loss {})",
+            winner.trial,
+            report::number(winner.val_loss)
+        )?;
+        for (name, value) in config.params.iter() {
+            if let Some(value) = value {
+                outln!("  {name} = {value}")?;
+            }
+        }
+    }
+    if let Some(score) = test {
+        outln!(
+            "test ({} samples, winner only, never used for ranking): loss {:.4}, accuracy {:.4}",
+            score.samples,
+            score.loss,
+            score.accuracy
+        )?;
+    }
+    print_summary(ranked, total)?;
     let written = [
         "ranked.csv",
         "trials.csv",
@@ -157,26 +213,51 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     .filter(|f| dir.file(f).is_file())
     .collect::<Vec<_>>()
     .join(", ");
-    outln!("results in {}/ ({written})", out.display())?;
+    outln!("results in {}/ ({written})", dir.path().display())
+}
 
-    if summary.interrupted {
-        eprintln!(
-            "interrupted: {} of {} trials are in {}\nresume with: hpsearch run {} --resume --out {}",
-            ranked.trials,
-            total,
-            dir.file("trials.csv").display(),
-            space_path.display(),
-            out.display()
-        );
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+/// What stopped the sweep, what was kept (`kept` of `total` trials), and the command that goes
+/// on, shell-quoted so that it can be pasted.
+fn stop_notice(
+    cause: Cause,
+    kept: usize,
+    total: usize,
+    args: &RunArgs,
+    out: &Path,
+) -> String {
+    let what = match cause {
+        Cause::Interrupted => "interrupted",
+        Cause::Terminated => "terminated (SIGTERM)",
+        Cause::TimeLimit => "stopped at the time limit",
+    };
+    let kept = if kept == 0 {
+        "no trial finished, nothing was kept".to_string()
+    } else {
+        format!(
+            "{kept} of {total} trials are in {}",
+            out.join("trials.csv").display()
+        )
+    };
+    let mut command = vec![
+        "hpsearch".to_string(),
+        "run".to_string(),
+        quote(&args.space.space),
+        "--resume".to_string(),
+        "--out".to_string(),
+        quote(out),
+    ];
+    if let Some(jobs) = args.jobs {
+        command.extend(["-j".to_string(), jobs.to_string()]);
     }
-    if winner.is_none() {
-        eprintln!(
-            "error: no trial produced a score (all failed or diverged); see the message column of ranked.csv"
-        );
-        return Ok(ExitCode::from(EXIT_FAILURE));
-    }
-    Ok(ExitCode::SUCCESS)
+    format!("{what}: {kept}\nresume with: {}", command.join(" "))
+}
+
+/// `path` as one shell word (shlex's POSIX quoting: `'my results'`); a path that is not UTF-8
+/// is shown with replacement characters, and one holding a NUL byte, which no shell can pass,
+/// as it is.
+fn quote(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    shlex::try_quote(&text).map_or_else(|_| text.to_string(), |q| q.into_owned())
 }
 
 /// A panicking trial is caught and recorded as failed with its message (runner), so the
