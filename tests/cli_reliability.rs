@@ -131,36 +131,28 @@ fn temporaries(dir: &Path) -> Vec<String> {
 fn a_closed_stdout_loses_no_file_and_the_run_exits_0() {
     let tmp = tempfile::tempdir().unwrap();
     let file = space(tmp.path(), "s.toml", IRIS_GRID);
+    let run_into = |name: &str, stdout: Stdio| {
+        let out = tmp.path().join(name);
+        let status = Command::new(cargo_bin("hpsearch"))
+            .args(["run", "-q", "--out"])
+            .arg(&out)
+            .arg(&file)
+            .stdout(stdout)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        for name in EVERY_FILE {
+            assert!(out.join(name).is_file(), "{} lacks {name}", out.display());
+        }
+        assert_eq!(status.code(), Some(0), "{}", out.display());
+    };
     // A pipe whose reader is gone: every write to stdout fails at once (what `| head -1` does
     // by the time the ranking is printed).
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let closed = tmp.path().join("closed");
-    let status = Command::new(cargo_bin("hpsearch"))
-        .args(["run", "-q", "--out"])
-        .arg(&closed)
-        .arg(&file)
-        .stdout(writer)
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert_eq!(status.code(), Some(0));
+    run_into("closed", writer.into());
     // A full stdout is no different.
-    let full = tmp.path().join("full");
-    let status = Command::new(cargo_bin("hpsearch"))
-        .args(["run", "-q", "--out"])
-        .arg(&full)
-        .arg(&file)
-        .stdout(fs::File::create("/dev/full").unwrap())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert_eq!(status.code(), Some(0));
-    for dir in [&closed, &full] {
-        for name in EVERY_FILE {
-            assert!(dir.join(name).is_file(), "{} lacks {name}", dir.display());
-        }
-    }
+    run_into("full", fs::File::create("/dev/full").unwrap().into());
 }
 
 // Item 2: one run per results directory.
@@ -237,7 +229,11 @@ fn a_journal_replaced_by_a_link_is_refused() {
         run(&out, &file, &["--resume"])
             .code(1)
             .stderr(contains(journal).and(contains("is a symbolic link")));
-        assert_eq!(fs::read(&victim).unwrap(), before, "{journal} written through");
+        assert_eq!(
+            fs::read(&victim).unwrap(),
+            before,
+            "{journal} written through"
+        );
     }
 }
 
@@ -258,7 +254,11 @@ fn an_unwritable_stderr_changes_nothing() {
     let mut plan = Command::new(&bin);
     plan.args(["plan", "--csv"]).arg(&file);
     assert_eq!(code(plan.stdout(Stdio::null())), Some(0));
-    let bad = space(tmp.path(), "bad.toml", "[data]\nbuiltin = \"iris\"\n[oops]\n");
+    let bad = space(
+        tmp.path(),
+        "bad.toml",
+        "[data]\nbuiltin = \"iris\"\n[oops]\n",
+    );
     let mut plan = Command::new(&bin);
     plan.arg("plan").arg(&bad);
     assert_eq!(code(&mut plan), Some(2), "the documented exit code");
@@ -273,8 +273,11 @@ fn a_run_stopped_before_any_trial_finished_leaves_no_directory() {
     let output = signal(child, "-INT");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        !tmp.path().join("a").exists(),
+        "the folders it created stay"
+    );
     assert!(stderr.contains("nothing was kept"), "{stderr}");
-    assert!(!tmp.path().join("a").exists(), "the folders it created stay");
 }
 
 // Item 11: messages that say what is wrong.
@@ -305,7 +308,10 @@ impl Tmpfs {
             .status()
             .is_ok_and(|s| s.success());
         if !mounted {
-            eprintln!("skipped: cannot mount a tmpfs at {} (needs root)", dir.display());
+            eprintln!(
+                "skipped: cannot mount a tmpfs at {} (needs root)",
+                dir.display()
+            );
             return None;
         }
         Some(Tmpfs(dir.to_path_buf()))
@@ -343,9 +349,9 @@ fn a_full_disk_during_the_sweep_is_named_and_leaves_nothing() {
     );
     disk.fill_but(3);
     let out = disk.0.join("out");
-    run(&out, &file, &[]).code(1).stderr(
-        contains("curves.journal.csv").and(contains("No space left on device")),
-    );
+    run(&out, &file, &[])
+        .code(1)
+        .stderr(contains("curves.journal.csv").and(contains("No space left on device")));
     assert!(!out.exists(), "a run that trained nothing leaves nothing");
 }
 
@@ -360,7 +366,12 @@ fn a_full_disk_while_writing_reports_leaves_no_temporary_file() {
     };
     let out = disk.0.join("out");
     fs::create_dir(&out).unwrap();
-    for name in ["trials.csv", "curves.journal.csv", "space.toml", "ranked.csv"] {
+    for name in [
+        "trials.csv",
+        "curves.journal.csv",
+        "space.toml",
+        "ranked.csv",
+    ] {
         fs::copy(done.join(name), out.join(name)).unwrap();
     }
     disk.fill_but(0);
@@ -416,7 +427,10 @@ fn sigterm_stops_like_ctrl_c_and_exits_143() {
     assert!(stderr.contains("resume with:"), "{stderr}");
     let kept = journal_len(&out);
     assert!((1..6).contains(&kept), "{kept} trials kept");
-    assert!(out.join("ranked.csv").is_file(), "the reports of what finished");
+    assert!(
+        out.join("ranked.csv").is_file(),
+        "the reports of what finished"
+    );
     run(&out, &file, &["--resume", "-j", "2"]).success();
     assert_eq!(journal_ids(&out), (0..6).collect::<Vec<_>>());
 }
@@ -446,7 +460,10 @@ fn resume_on_a_folder_holding_other_files_is_refused_and_touches_nothing() {
     run(&out, &file, &["--resume"])
         .code(1)
         .stderr(contains("no trials.csv to resume from").and(contains("other files")));
-    let names: Vec<_> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, ["cat.jpg"]);
 }
 
@@ -505,7 +522,14 @@ fn no_eta_is_shown_before_there_is_progress_to_estimate_from() {
     let file = space(tmp.path(), "s.toml", &slow_space(3, 300));
     let out = tmp.path().join("out");
     let Some((screen, code)) = on_a_terminal(
-        &["run", "-j", "1", "--out", out.to_str().unwrap(), file.to_str().unwrap()],
+        &[
+            "run",
+            "-j",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
         None,
     ) else {
         return;
@@ -514,7 +538,10 @@ fn no_eta_is_shown_before_there_is_progress_to_estimate_from() {
     let first = screen.find("0/3 trials").expect("a progress bar was drawn");
     let frame = &screen[first..first + 20];
     assert!(!frame.contains("ETA"), "{frame:?}");
-    assert!(screen.contains("trials, ETA"), "an ETA once there is progress");
+    assert!(
+        screen.contains("trials, ETA"),
+        "an ETA once there is progress"
+    );
 }
 
 #[test]
@@ -523,7 +550,14 @@ fn the_lines_of_stopped_trials_are_not_drawn_again_after_the_summary() {
     let file = space(tmp.path(), "s.toml", &slow_space(2, 20000));
     let out = tmp.path().join("out");
     let Some((screen, code)) = on_a_terminal(
-        &["run", "-j", "2", "--out", out.to_str().unwrap(), file.to_str().unwrap()],
+        &[
+            "run",
+            "-j",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
         Some("epoch 1/"),
     ) else {
         return;

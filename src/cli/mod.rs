@@ -24,6 +24,7 @@ mod progress;
 mod report;
 mod run;
 mod stop;
+mod summary;
 mod table;
 
 use std::path::PathBuf;

@@ -54,7 +54,11 @@ impl Eta {
         }
         let left = self.start.elapsed().as_secs_f64() * self.todo.saturating_sub(done) as f64
             / done as f64;
-        let _ = write!(out, ", ETA {:#}", HumanDuration(Duration::from_secs_f64(left)));
+        let _ = write!(
+            out,
+            ", ETA {:#}",
+            HumanDuration(Duration::from_secs_f64(left))
+        );
     }
 }
 
@@ -86,9 +90,10 @@ impl<'a> Progress<'a> {
                 "{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} trials{left}  {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .with_key("left", move |_: &ProgressState, out: &mut dyn std::fmt::Write| {
-                key.write(out)
-            })
+            .with_key(
+                "left",
+                move |_: &ProgressState, out: &mut dyn std::fmt::Write| key.write(out),
+            )
             .progress_chars("=> "),
         );
         sweep.set_position(done as u64);

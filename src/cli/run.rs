@@ -1,6 +1,6 @@
 //! `hpsearch run SPACE.toml`: the sweep pipeline, step for step: load the space → sample the
-//! trials → prepare the results directory → load the data → run with observers → rank → write
-//! → print the top of the ranking.
+//! trials → load the data → prepare (and lock) the results directory → run with observers →
+//! rank → write every file → print the top of the ranking.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -10,17 +10,18 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use hpsearch::objective::Objective;
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::params::MLP_PARAMS;
-use hpsearch::objective::{Objective, TestScore, TrialStatus};
-use hpsearch::report::{self, RankKey, Recorder, ReportError, ResultsDir};
+use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir};
 use hpsearch::runner::{self, Observers};
-use hpsearch::search::TrialConfig;
+use hpsearch::space::SearchSpace;
 use hpsearch::{data, search, space};
 
 use super::progress::Progress;
-use super::stop::{self, Cause, Stop};
-use super::{EXIT_FAILURE, Failure, SpaceArg, table};
+use super::stop::{self, Stop};
+use super::summary::{Winner, print_results};
+use super::{EXIT_FAILURE, Failure, SpaceArg};
 
 /// Arguments of `run`.
 #[derive(clap::Args, Debug)]
@@ -113,7 +114,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if let Some(cause) = stopped
         && dir.discard_if_empty()
     {
-        errln!("{}", stop_notice(cause, 0, total, &args, &out));
+        errln!(
+            "{}",
+            stop::notice(cause, 0, total, space_path, &out, args.jobs)
+        );
         return Ok(ExitCode::from(cause.exit_code()));
     }
 
@@ -121,35 +125,22 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     // (`| head`) loses nothing.
     let ranked = report::write_reports(&dir, args.top)?;
     let winner = ranked.top.first().filter(|r| r.status.is_ranked());
-    let mut best = None;
-    let mut test = None;
-    if let Some(winner) = winner {
-        let config = (winner.trial < space.trial_count())
-            .then(|| search::trial(&space, winner.trial))
-            .context("winner not in the space")?;
-        let data = data::rebased(space.data(), space.base_dir());
-        let text = report::best_toml(space.name(), space.seed(), &data, &config, winner.val_loss)
-            .context("cannot write best.toml")?;
-        dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
-        if let Some(score) = (!summary.interrupted)
-            .then(|| objective.test(&config))
-            .flatten()
-        {
-            let score = score.map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
-            dir.write_atomic("test.csv", |w| report::write_test(w, winner.trial, &score))?;
-            test = Some(score);
-        }
-        best = Some((winner, config));
-    }
+    let best = winner
+        .map(|w| write_winner(&dir, &space, &objective, w, !summary.interrupted))
+        .transpose()?;
 
     // The files are complete: the exit code no longer depends on stdout.
-    if let Err(e) = print_results(&ranked, best, test, total, &dir, args.top) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            errln!("warning: cannot print the results to stdout: {e}");
-        }
+    if let Err(e) = print_results(&ranked, best, total, dir.path(), args.top)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        errln!("warning: cannot print the results to stdout: {e}");
     }
     if let Some(cause) = stopped {
-        errln!("{}", stop_notice(cause, ranked.trials, total, &args, &out));
+        let kept = ranked.trials;
+        errln!(
+            "{}",
+            stop::notice(cause, kept, total, space_path, &out, args.jobs)
+        );
         return Ok(ExitCode::from(cause.exit_code()));
     }
     if winner.is_none() {
@@ -171,93 +162,34 @@ impl Drop for DiscardIfEmpty<'_> {
     }
 }
 
-/// Prints the ranking, the winner and its test score, how the trials ended and the files.
-fn print_results(
-    ranked: &report::Ranking,
-    best: Option<(&report::Record, TrialConfig)>,
-    test: Option<TestScore>,
-    total: usize,
+/// Writes best.toml for `winner` and, when `test` and the data has a test split, scores it on
+/// that split and writes test.csv; returns the winner, its configuration and its test score.
+fn write_winner<'r>(
     dir: &ResultsDir,
-    top: usize,
-) -> std::io::Result<()> {
-    print_ranking(ranked, top)?;
-    if let Some((winner, config)) = best {
-        outln!(
-            "\nbest: trial {} (val_loss {})",
-            winner.trial,
-            report::number(winner.val_loss)
-        )?;
-        for (name, value) in config.params.iter() {
-            if let Some(value) = value {
-                outln!("  {name} = {value}")?;
-            }
-        }
+    space: &SearchSpace,
+    objective: &dyn Objective,
+    winner: &'r Record,
+    test: bool,
+) -> Result<Winner<'r>, Failure> {
+    let config = (winner.trial < space.trial_count())
+        .then(|| search::trial(space, winner.trial))
+        .context("winner not in the space")?;
+    let data = data::rebased(space.data(), space.base_dir());
+    let text = report::best_toml(space.name(), space.seed(), &data, &config, winner.val_loss)
+        .context("cannot write best.toml")?;
+    dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
+    let score = test.then(|| objective.test(&config)).flatten();
+    let score = score
+        .transpose()
+        .map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
+    if let Some(score) = &score {
+        dir.write_atomic("test.csv", |w| report::write_test(w, winner.trial, score))?;
     }
-    if let Some(score) = test {
-        outln!(
-            "test ({} samples, winner only, never used for ranking): loss {:.4}, accuracy {:.4}",
-            score.samples,
-            score.loss,
-            score.accuracy
-        )?;
-    }
-    print_summary(ranked, total)?;
-    let written = [
-        "ranked.csv",
-        "trials.csv",
-        "curves.csv",
-        "best.toml",
-        "test.csv",
-    ]
-    .into_iter()
-    .filter(|f| dir.file(f).is_file())
-    .collect::<Vec<_>>()
-    .join(", ");
-    outln!("results in {}/ ({written})", dir.path().display())
-}
-
-/// What stopped the sweep, what was kept (`kept` of `total` trials), and the command that goes
-/// on, shell-quoted so that it can be pasted.
-fn stop_notice(
-    cause: Cause,
-    kept: usize,
-    total: usize,
-    args: &RunArgs,
-    out: &Path,
-) -> String {
-    let what = match cause {
-        Cause::Interrupted => "interrupted",
-        Cause::Terminated => "terminated (SIGTERM)",
-        Cause::TimeLimit => "stopped at the time limit",
-    };
-    let kept = if kept == 0 {
-        "no trial finished, nothing was kept".to_string()
-    } else {
-        format!(
-            "{kept} of {total} trials are in {}",
-            out.join("trials.csv").display()
-        )
-    };
-    let mut command = vec![
-        "hpsearch".to_string(),
-        "run".to_string(),
-        quote(&args.space.space),
-        "--resume".to_string(),
-        "--out".to_string(),
-        quote(out),
-    ];
-    if let Some(jobs) = args.jobs {
-        command.extend(["-j".to_string(), jobs.to_string()]);
-    }
-    format!("{what}: {kept}\nresume with: {}", command.join(" "))
-}
-
-/// `path` as one shell word (shlex's POSIX quoting: `'my results'`); a path that is not UTF-8
-/// is shown with replacement characters, and one holding a NUL byte, which no shell can pass,
-/// as it is.
-fn quote(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    shlex::try_quote(&text).map_or_else(|_| text.to_string(), |q| q.into_owned())
+    Ok(Winner {
+        record: winner,
+        config,
+        test: score,
+    })
 }
 
 /// A panicking trial is caught and recorded as failed with its message (runner), so the
@@ -288,69 +220,4 @@ fn describe_data(spec: &data::DataSpec) -> String {
     source
         .or_else(|| spec.images.as_ref().map(|p| p.display().to_string()))
         .unwrap_or_default()
-}
-
-/// Prints the top `k` of the ranking as a table.
-pub fn print_ranking(ranked: &report::Ranking, k: usize) -> std::io::Result<()> {
-    // Parameters that are the same in every trial say nothing about the ranking.
-    let varying: Vec<usize> = (0..ranked.params.len())
-        .filter(|&i| ranked.varying[i])
-        .collect();
-    let mut headers: Vec<String> = [
-        "rank",
-        "trial",
-        "status",
-        "val_loss",
-        "val_acc",
-        "best_epoch",
-        "epochs_run",
-    ]
-    .map(String::from)
-    .to_vec();
-    headers.extend(varying.iter().map(|&i| ranked.params[i].clone()));
-    let rows: Vec<Vec<String>> = ranked
-        .top
-        .iter()
-        .take(k)
-        .enumerate()
-        .map(|(i, r)| {
-            let mut row = vec![
-                (i + 1).to_string(),
-                r.trial.to_string(),
-                r.status.name().to_string(),
-                fixed(r.val_loss),
-                fixed(r.val_accuracy),
-                r.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
-                r.epochs_run.to_string(),
-            ];
-            row.extend(varying.iter().map(|&i| table::short(&r.params[i])));
-            row
-        })
-        .collect();
-    outln!(
-        "top {} of {} trials by validation loss:",
-        rows.len(),
-        ranked.trials
-    )?;
-    outln!("{}", table::render(&headers, &rows).trim_end())
-}
-
-fn fixed(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.4}")
-    } else {
-        "-".to_string()
-    }
-}
-
-/// Prints how many trials ended each way.
-pub fn print_summary(ranked: &report::Ranking, total: usize) -> std::io::Result<()> {
-    outln!(
-        "{} of {total} trials finished: {} completed, {} stopped early, {} diverged, {} failed",
-        ranked.trials,
-        ranked.count(TrialStatus::Completed),
-        ranked.count(TrialStatus::StoppedEarly),
-        ranked.count(TrialStatus::Diverged),
-        ranked.count(TrialStatus::Failed)
-    )
 }

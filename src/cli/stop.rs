@@ -7,6 +7,7 @@
 //! (130 or 143) must say which arrived.
 
 use std::io;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -105,4 +106,49 @@ pub fn parse_time_limit(text: &str) -> Result<Duration, String> {
         return Err("the time limit must be longer than 0s".to_string());
     }
     Ok(limit)
+}
+
+/// What stopped the sweep, what was kept (`kept` of `total` trials in `out`), and the command
+/// that goes on (`space`, `out` and `jobs` as given), shell-quoted so that it can be pasted.
+pub fn notice(
+    cause: Cause,
+    kept: usize,
+    total: usize,
+    space: &Path,
+    out: &Path,
+    jobs: Option<u16>,
+) -> String {
+    let what = match cause {
+        Cause::Interrupted => "interrupted",
+        Cause::Terminated => "terminated (SIGTERM)",
+        Cause::TimeLimit => "stopped at the time limit",
+    };
+    let kept = if kept == 0 {
+        "no trial finished, nothing was kept".to_string()
+    } else {
+        format!(
+            "{kept} of {total} trials are in {}",
+            out.join("trials.csv").display()
+        )
+    };
+    let mut command = vec![
+        "hpsearch".to_string(),
+        "run".to_string(),
+        quote(space),
+        "--resume".to_string(),
+        "--out".to_string(),
+        quote(out),
+    ];
+    if let Some(jobs) = jobs {
+        command.extend(["-j".to_string(), jobs.to_string()]);
+    }
+    format!("{what}: {kept}\nresume with: {}", command.join(" "))
+}
+
+/// `path` as one shell word (shlex's POSIX quoting: `'my results'`); a path that is not UTF-8
+/// is shown with replacement characters, and one holding a NUL byte, which no shell can pass,
+/// as it is.
+fn quote(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    shlex::try_quote(&text).map_or_else(|_| text.to_string(), |q| q.into_owned())
 }
