@@ -61,7 +61,7 @@ pub enum ReportError {
     },
     /// Another hpsearch holds the results directory's lock.
     #[error(
-        "{path} is in use by another hpsearch (it holds the lock {path}/.lock)\nhint: wait for that run to end, or pass --out DIR to write elsewhere"
+        "{path} is in use by another hpsearch, which holds its lock {path}/.lock\nhint: wait for that run to end, or pass --out DIR to write elsewhere"
     )]
     Busy {
         /// The folder.
