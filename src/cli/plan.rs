@@ -40,7 +40,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         space.strategy().name()
     );
     if args.csv {
-        eprintln!("{summary}");
+        errln!("{summary}");
         let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
         writer.write_record(&headers)?;
         for row in &rows {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use hpsearch::report::{self, ResultsDir};
 
 use super::Failure;
-use super::run::{print_ranking, print_summary};
+use super::summary::{print_ranking, print_summary};
 
 /// Arguments of `report`.
 #[derive(clap::Args, Debug)]
