@@ -8,6 +8,7 @@
 //!     cargo bench --bench samplers -- --seeds 10 --functions branin,nnmixed --skip-cost
 //!     cargo bench --bench samplers -- --jsonl PATH    # Optuna's results (default: the shared file)
 //!     cargo bench --bench samplers -- --first-seed 30 # seeds 30..60 (Optuna's rows stay 0..30)
+//!     cargo bench --bench samplers -- --candidates 48 --gamma 0.15 --prior-weight 0.5  # variants
 //!
 //! Each study is sequential, as Optuna's: ask one configuration, evaluate, tell (the history
 //! grows). With batch B, proposals are made in rounds of B: proposals Bk..Bk+B−1 all see the
@@ -176,8 +177,12 @@ enum Sampler {
 }
 
 /// One study: the values of its trials in order, and the seconds spent proposing.
-fn study(space: &SearchSpace, f: fn(&Params) -> f64, sampler: Sampler) -> (Vec<f64>, f64) {
-    let settings = TpeSettings::default();
+fn study(
+    space: &SearchSpace,
+    f: fn(&Params) -> f64,
+    sampler: Sampler,
+    settings: &TpeSettings,
+) -> (Vec<f64>, f64) {
     let mut params: Vec<Params> = Vec::with_capacity(TRIALS);
     let mut values: Vec<f64> = Vec::with_capacity(TRIALS);
     let mut seconds = 0.0;
@@ -195,7 +200,7 @@ fn study(space: &SearchSpace, f: fn(&Params) -> f64, sampler: Sampler) -> (Vec<f
                         score: Some(v),
                     })
                     .collect();
-                tpe::propose(space, &settings, i as u64, &history)
+                tpe::propose(space, settings, i as u64, &history)
             }
         };
         seconds += start.elapsed().as_secs_f64();
@@ -264,6 +269,7 @@ fn optuna(path: &Path, function: &str, sampler: &str) -> Vec<[f64; 4]> {
 }
 
 struct Args {
+    settings: TpeSettings,
     first_seed: u64,
     seeds: u64,
     functions: Vec<String>,
@@ -273,6 +279,7 @@ struct Args {
 
 fn args() -> Args {
     let mut args = Args {
+        settings: TpeSettings::default(),
         first_seed: 0,
         seeds: 30,
         functions: FUNCTIONS.iter().map(|f| f.name.to_string()).collect(),
@@ -300,6 +307,22 @@ fn args() -> Args {
             }
             "--jsonl" => args.jsonl = it.next().expect("--jsonl PATH").into(),
             "--skip-cost" => args.skip_cost = true,
+            "--candidates" => {
+                args.settings.candidates = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--candidates N")
+            }
+            "--gamma" => {
+                args.settings.gamma =
+                    Some(it.next().and_then(|s| s.parse().ok()).expect("--gamma G"))
+            }
+            "--prior-weight" => {
+                args.settings.prior_weight = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--prior-weight W")
+            }
             "--bench" => {}
             other => panic!("unknown argument {other}"),
         }
@@ -339,7 +362,7 @@ fn main() {
             let mut seconds = 0.0;
             for seed in args.first_seed..args.first_seed + args.seeds {
                 let space = space(function.name, seed, function.params);
-                let (values, s) = study(&space, function.f, sampler);
+                let (values, s) = study(&space, function.f, sampler, &args.settings);
                 seconds += s;
                 bests.push(best_after(&values));
             }
