@@ -864,4 +864,283 @@ mod tests {
             assert!((acq - (l / g).ln()).abs() < 1e-9, "acquisition at {x}");
         }
     }
+
+    /// Observations of `params` with `scores`, in order.
+    fn observe<'a>(params: &'a [Params], scores: &[Option<f64>]) -> Vec<Observation<'a>> {
+        params
+            .iter()
+            .zip(scores)
+            .map(|(params, &score)| Observation { params, score })
+            .collect()
+    }
+
+    /// The modelled index of parameter `name`.
+    fn coded(model: &Model<'_>, name: &str) -> usize {
+        let at = model.params.iter().position(|p| p.name() == name).unwrap();
+        assert!(model.coders[at].is_some(), "{name} is modelled");
+        model.coders[..at].iter().flatten().count()
+    }
+
+    fn point(model: &Model<'_>, values: &[(&str, f64)]) -> Vec<Option<f64>> {
+        let mut c = vec![None; model.coded.len()];
+        for &(name, x) in values {
+            c[coded(model, name)] = Some(x);
+        }
+        c
+    }
+
+    #[test]
+    fn choice_kernels_are_aitchison_aitken_as_optuna() {
+        // 10 trials; the best chose "tanh" (position 1 of 3).
+        let space = space("activation = [\"relu\", \"tanh\", \"sigmoid\"]");
+        let names = ["relu", "tanh", "sigmoid"];
+        let params: Vec<Params> = (0..10)
+            .map(|i| with("activation", Value::Text(names[i % 3].into())))
+            .collect();
+        let scores: Vec<Option<f64>> = (0..10)
+            .map(|i| Some(if i == 1 { 0.0 } else { 1.0 }))
+            .collect();
+        let model = Model::fit(
+            space.params(),
+            &TpeSettings::default(),
+            &observe(&params, &scores),
+        );
+        // l: ½ · kernel(tanh) + ½ · uniform. The kernel puts prior_weight / (n + 1) = ½ on each
+        // value and 1 more on tanh, normalized by 2.5: 0.6 on tanh, 0.2 elsewhere.
+        let l = |k: f64| {
+            model
+                .below
+                .log_densities(&model.coded, &[point(&model, &[("activation", k)])])[0]
+                .exp()
+        };
+        assert!(
+            (l(1.0) - (0.5 * 0.6 + 0.5 / 3.0)).abs() < 1e-12,
+            "{}",
+            l(1.0)
+        );
+        assert!(
+            (l(0.0) - (0.5 * 0.2 + 0.5 / 3.0)).abs() < 1e-12,
+            "{}",
+            l(0.0)
+        );
+        assert!(((0..3).map(|k| l(k as f64)).sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn integer_kernels_put_a_normal_mass_on_each_point() {
+        // hidden_layers in 0..=3 is coded as the point index with step 1 over [−½, 3½].
+        let space =
+            space("hidden_layers = { int = [0, 3] }\nneurons = { int = [4, 64], log = true }");
+        let params: Vec<Params> = (0..10)
+            .map(|i| {
+                let mut p = with("hidden_layers", Value::Int(1 + i % 3));
+                p.set("neurons", Some(Value::Int(4 + 6 * i)));
+                p
+            })
+            .collect();
+        let scores: Vec<Option<f64>> = (0..10).map(|i| Some(i as f64)).collect();
+        let model = Model::fit(
+            space.params(),
+            &TpeSettings::default(),
+            &observe(&params, &scores),
+        );
+        let layers = coded(&model, "hidden_layers");
+        // The best trial (1 layer, 4 neurons) is alone below: σ = max(1 − (−½), 3½ − 1) = 2.5.
+        let kernel = model.below.kernels[layers][0];
+        let mass = |lo: f64, hi: f64| normal_mass((lo - 1.0) / 2.5, (hi - 1.0) / 2.5);
+        let z = mass(-0.5, 3.5);
+        let want = mass(1.5, 2.5) / z;
+        let got = kernel.log_density(&model.coded[layers], 2.0).exp();
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        // Masses over the points sum to one, for the grid and for the log integers.
+        let total: f64 = (0..4)
+            .map(|k| kernel.log_density(&model.coded[layers], k as f64).exp())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-12, "{total}");
+        let neurons = coded(&model, "neurons");
+        for kernel in &model.above.kernels[neurons] {
+            let total: f64 = (4..=64)
+                .map(|k| kernel.log_density(&model.coded[neurons], k as f64).exp())
+                .sum();
+            assert!((total - 1.0).abs() < 1e-12, "{total}");
+        }
+    }
+
+    #[test]
+    fn a_conditional_parameter_is_modelled_only_where_it_applies() {
+        // decay_rate applies when decay ≠ none; trials 0, 2, 4, … had decay = none.
+        let space = space("decay = [\"none\", \"inverse\"]\ndecay_rate = { uniform = [0.05, 1.0] }");
+        let params: Vec<Params> = (0..20)
+            .map(|i| {
+                let mut p = Params::new();
+                let on = i % 2 == 1;
+                p.set(
+                    "decay",
+                    Some(Value::Text(if on { "inverse" } else { "none" }.into())),
+                );
+                p.set("decay_rate", on.then_some(Value::Float(i as f64 / 20.0)));
+                p
+            })
+            .collect();
+        let scores: Vec<Option<f64>> = (0..20).map(|i| Some(20.0 - i as f64)).collect();
+        let model = Model::fit(
+            space.params(),
+            &TpeSettings::default(),
+            &observe(&params, &scores),
+        );
+        let rate = coded(&model, "decay_rate");
+        // Below: trials 19 and 18 (γ(20) = 2); above: trials 0..=17, in id order.
+        let prior = model.above.kernels[rate][18];
+        for (i, kernel) in model.above.kernels[rate][..18].iter().enumerate() {
+            let (
+                Kernel::Normal { mu, sigma, .. },
+                Kernel::Normal {
+                    mu: pm, sigma: ps, ..
+                },
+            ) = (*kernel, prior)
+            else {
+                panic!("numeric kernels")
+            };
+            if i % 2 == 0 {
+                assert_eq!(
+                    (mu, sigma),
+                    (pm, ps),
+                    "trial {i} did not decay: prior kernel"
+                );
+            } else {
+                assert_eq!(mu, i as f64 / 20.0);
+                // Neighbours are the active trials only: 0.1 apart, clipped at 1 / (9 + 2).
+                assert!(
+                    (sigma - 0.1).abs() < 1e-12 || i == 1 || i == 17,
+                    "{i}: {sigma}"
+                );
+            }
+        }
+        // A point without decay_rate is scored on decay alone.
+        let none = point(&model, &[("decay", 0.0)]);
+        let both = point(&model, &[("decay", 1.0), ("decay_rate", 0.9)]);
+        assert!(
+            model
+                .acquisition(&[none, both])
+                .iter()
+                .all(|a| a.is_finite())
+        );
+    }
+
+    #[test]
+    fn failed_trials_never_enter_the_good_set_and_ties_go_by_trial_id() {
+        let space = space("dropout = { uniform = [0.0, 0.5] }");
+        let xs = [
+            0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.05, 0.15, 0.25, 0.35, 0.45, 0.12,
+        ];
+        let params: Vec<Params> = xs
+            .iter()
+            .map(|&x| with("dropout", Value::Float(x)))
+            .collect();
+        // γ(12) = 2. Two failed trials, a NaN and an infinity would sort first as numbers.
+        let mut scores = vec![Some(5.0); 12];
+        scores[0] = None;
+        scores[1] = Some(f64::NAN);
+        scores[2] = Some(f64::NEG_INFINITY);
+        scores[4] = Some(1.0);
+        scores[7] = Some(1.0);
+        scores[9] = Some(1.0);
+        let model = Model::fit(
+            space.params(),
+            &TpeSettings::default(),
+            &observe(&params, &scores),
+        );
+        let d = coded(&model, "dropout");
+        let centres: Vec<f64> = model.below.kernels[d]
+            .iter()
+            .map(|k| match k {
+                Kernel::Normal { mu, .. } => *mu,
+                _ => f64::NAN,
+            })
+            .collect();
+        // Trials 4 and 7 (the first two of the tied best), then the prior at 0.25.
+        assert_eq!(centres, [0.4, 0.15, 0.25]);
+        // Only failures: the good set is empty and l is the prior alone.
+        let failed = vec![None; 12];
+        let model = Model::fit(
+            space.params(),
+            &TpeSettings::default(),
+            &observe(&params, &failed),
+        );
+        assert_eq!(model.below.log_weights, [0.0]);
+    }
+
+    #[test]
+    fn gamma_is_optunas_rule_unless_a_fraction_is_given() {
+        let default = TpeSettings::default();
+        let got: Vec<usize> = [0, 1, 10, 11, 100, 249, 250, 1000]
+            .iter()
+            .map(|&n| default.below_count(n))
+            .collect();
+        assert_eq!(got, [0, 1, 1, 2, 10, 25, 25, 25]);
+        let fraction = TpeSettings {
+            gamma: Some(0.15),
+            ..default
+        };
+        assert_eq!(fraction.below_count(100), 15);
+        assert_eq!(fraction.below_count(1000), 150);
+        assert_eq!(fraction.below_count(7), 2);
+    }
+
+    #[test]
+    fn older_trials_lose_weight_beyond_the_newest_25() {
+        assert_eq!(trial_weights(3), [1.0; 3]);
+        let w = trial_weights(30);
+        assert_eq!(w.len(), 30);
+        assert_eq!(w[0], 1.0 / 30.0);
+        assert_eq!(w[4], 1.0);
+        assert!(w[1] > w[0] && w[2] > w[1] && w[3] > w[2]);
+        assert!(w[5..].iter().all(|&x| x == 1.0));
+    }
+
+    #[test]
+    fn pruned_components_do_not_change_the_density() {
+        // 300 trials on a mixed space: the pruned sum equals the full sum of every kernel.
+        let space = space(
+            "learning_rate = { log_uniform = [1e-4, 1.0] }\nhidden_layers = { int = [1, 3] }\n\
+             neurons = { int = [4, 512], log = true }\ndropout = { uniform = [0.0, 0.5], num = 11 }",
+        );
+        let params: Vec<Params> = (0..300).map(|i| random::assignment(&space, i)).collect();
+        let scores: Vec<Option<f64>> = params
+            .iter()
+            .map(|p| {
+                p.get("learning_rate")
+                    .and_then(Value::as_f64)
+                    .map(|x| x.ln().abs())
+            })
+            .collect();
+        let model = Model::fit(
+            space.params(),
+            &TpeSettings::default(),
+            &observe(&params, &scores),
+        );
+        let mut rng = Pcg64Mcg::seed_from_u64(9);
+        let points: Vec<Vec<Option<f64>>> = (0..50)
+            .map(|_| model.below.sample(&model, &mut rng).coords)
+            .collect();
+        for estimator in [&model.below, &model.above] {
+            let fast = estimator.log_densities(&model.coded, &points);
+            for (point, fast) in points.iter().zip(fast) {
+                let terms: Vec<f64> = (0..estimator.log_weights.len())
+                    .map(|i| {
+                        estimator.log_weights[i]
+                            + model
+                                .coded
+                                .iter()
+                                .zip(&estimator.kernels)
+                                .zip(point)
+                                .filter_map(|((coder, k), c)| Some(k[i].log_density(coder, (*c)?)))
+                                .sum::<f64>()
+                    })
+                    .collect();
+                let full = log_sum_exp(&terms);
+                assert!((fast - full).abs() < 1e-12, "{fast} vs {full}");
+            }
+        }
+    }
 }
