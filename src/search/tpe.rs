@@ -969,7 +969,10 @@ mod tests {
     #[test]
     fn a_conditional_parameter_is_modelled_only_where_it_applies() {
         // decay_rate applies when decay ≠ none; trials 0, 2, 4, … had decay = none.
-        let space = space("decay = [\"none\", \"inverse\"]\ndecay_rate = { uniform = [0.05, 1.0] }");
+        let space =
+            space("decay = [\"none\", \"inverse\"]\ndecay_rate = { uniform = [0.05, 1.0] }");
+        // Active rates 0.05 apart: 0.05, 0.1, …, 0.5.
+        let rate_of = |i: usize| 0.05 * (i / 2 + 1) as f64;
         let params: Vec<Params> = (0..20)
             .map(|i| {
                 let mut p = Params::new();
@@ -978,7 +981,7 @@ mod tests {
                     "decay",
                     Some(Value::Text(if on { "inverse" } else { "none" }.into())),
                 );
-                p.set("decay_rate", on.then_some(Value::Float(i as f64 / 20.0)));
+                p.set("decay_rate", on.then_some(Value::Float(rate_of(i))));
                 p
             })
             .collect();
@@ -1008,12 +1011,10 @@ mod tests {
                     "trial {i} did not decay: prior kernel"
                 );
             } else {
-                assert_eq!(mu, i as f64 / 20.0);
-                // Neighbours are the active trials only: 0.1 apart, clipped at 1 / (9 + 2).
-                assert!(
-                    (sigma - 0.1).abs() < 1e-12 || i == 1 || i == 17,
-                    "{i}: {sigma}"
-                );
+                assert_eq!(mu, rate_of(i));
+                // σ counts only the 9 trials where the rate applied: their 0.05 gaps are
+                // clipped up to R / (9 + 2) (counting all 18 would clip at R / 20 < 0.05).
+                assert!((sigma - 0.95 / 11.0).abs() < 1e-12, "{i}: {sigma}");
             }
         }
         // A point without decay_rate is scored on decay alone.
