@@ -3,8 +3,8 @@
 //! Bergstra, Bardenet, Bengio & Kégl (2011), "Algorithms for hyper-parameter optimization";
 //! Watanabe (2023), "Tree-structured Parzen estimator: understanding its algorithm components
 //! and their roles for better empirical performance". Defaults follow Optuna 5's
-//! `TPESampler`, whose default is the *multivariate* TPE (Falkner et al. 2018 style joint
-//! kernels).
+//! `TPESampler`, whose default is the *multivariate* TPE (one joint kernel per trial, as in
+//! Falkner et al. 2018).
 //!
 //! # The algorithm
 //!
@@ -23,10 +23,16 @@
 //!      integers: over ln x with rounding intervals [ln(k − ½), ln(k + ½)];
 //!    - choices: Aitchison–Aitken-style, as Optuna: weight prior_weight / (n_p + 1) on every
 //!      value plus 1 on the trial's value, normalized;
-//!    - bandwidth (Optuna's multivariate rule, Scott-like): σ = 0.2 · n_p^(−1/(d+4)) · R, with R
-//!      the range width (plus one step on grids), d the number of modelled parameters and n_p
-//!      the trials of the set where the parameter applies; *magic clip* to
-//!      [R / min(100, n_p + 2), R];
+//!    - bandwidth: per parameter and per trial, the neighbour rule of Bergstra et al. (2011)
+//!      that Optuna applies to each dimension (Optuna 5 pairs it with the multivariate kernels,
+//!      the combination Watanabe (2023) found best): σ = the larger distance from the trial's
+//!      value to the next trial's value below and above, the range's ends counting as
+//!      neighbours; the lowest and highest values use their one inner distance (Optuna's
+//!      `consider_endpoints = False`); then the *magic clip* to [R / min(100, n_p + 2), R],
+//!      with R the range width (plus one step on grids) and n_p the trials of the set where
+//!      the parameter applies. (Optuna ≤ 4's multivariate rule, Scott-like
+//!      σ = 0.2 · n^(−1/(d+4)) · R, was measured too: it lost to Optuna 5 on Hartmann-6 and
+//!      Rosenbrock-5 by far more than the seed-to-seed spread, see BENCHMARKS.md.)
 //!    - the prior component: a normal at the middle of the range with σ = R, uniform over a
 //!      choice;
 //!    - mixture weights: Optuna's `default_weights` over the set in trial-id order (1 each up
