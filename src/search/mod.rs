@@ -4,6 +4,7 @@
 pub mod grid;
 pub mod random;
 pub mod seed;
+pub mod tpe;
 
 use std::borrow::Borrow;
 

@@ -31,6 +31,47 @@ pub const MAX_POINTS: u64 = 1_000_000;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Domain(pub(super) Inner);
 
+/// What a domain is, read-only (see the table in the module docs). Validation guarantees
+/// `lo < hi` for every range, `lo > 0` for log ranges (`lo ≥ 1` for log integers), `num ≥ 2`,
+/// and a non-empty choice of distinct values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DomainView<'a> {
+    /// Always this value.
+    Fixed(&'a Value),
+    /// One of these values, in file order.
+    Choice(&'a [Value]),
+    /// A real in `[lo, hi]`; with `num`, one of `num` evenly spaced points.
+    Uniform {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+        /// Number of grid points, both bounds included.
+        num: Option<u64>,
+    },
+    /// A real in `[lo, hi]`, uniform in log space; with `num`, one of `num` geometric points.
+    LogUniform {
+        /// Lower bound (> 0).
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+        /// Number of grid points, both bounds included.
+        num: Option<u64>,
+    },
+    /// An integer in `[lo, hi]` (log-uniform when `log`); with `num`, one of `num` rounded
+    /// points (geometric when `log`).
+    Int {
+        /// Smallest value.
+        lo: i64,
+        /// Largest value.
+        hi: i64,
+        /// Whether draws are log-uniform.
+        log: bool,
+        /// Number of grid points, both bounds included.
+        num: Option<u64>,
+    },
+}
+
 /// The forms a domain takes; range.rs builds the ranges.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Inner {
@@ -134,6 +175,30 @@ impl Domain {
         match &self.0 {
             Inner::Fixed(v) => Some(v),
             _ => None,
+        }
+    }
+
+    /// A read-only view of the domain's form, for samplers that model the values (TPE).
+    pub fn view(&self) -> DomainView<'_> {
+        match &self.0 {
+            Inner::Fixed(v) => DomainView::Fixed(v),
+            Inner::Choice(values) => DomainView::Choice(values),
+            Inner::Uniform { lo, hi, num } => DomainView::Uniform {
+                lo: *lo,
+                hi: *hi,
+                num: *num,
+            },
+            Inner::LogUniform { lo, hi, num } => DomainView::LogUniform {
+                lo: *lo,
+                hi: *hi,
+                num: *num,
+            },
+            Inner::Int { lo, hi, log, num } => DomainView::Int {
+                lo: *lo,
+                hi: *hi,
+                log: *log,
+                num: *num,
+            },
         }
     }
 
