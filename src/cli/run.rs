@@ -145,6 +145,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             )?;
         }
     }
+    report::html::write_file(&dir, MLP_PARAMS)?;
     print_summary(&ranked, total)?;
     let written = [
         "ranked.csv",
