@@ -460,7 +460,12 @@ fn ranking(page: &mut String, input: &HtmlInput) {
             let v = &t.params[p];
             match v.parse::<f64>() {
                 Ok(x) if input.scale(p) != ParamScale::Categories => {
-                    let _ = write!(row, "<td data-v=\"{x}\">{}</td>", esc(v));
+                    let _ = write!(
+                        row,
+                        "<td data-v=\"{x}\" title=\"{}\">{}</td>",
+                        esc(v),
+                        num(x)
+                    );
                 }
                 _ => {
                     let _ = write!(row, "<td class=\"t\">{}</td>", esc(v));

@@ -84,12 +84,18 @@ pub(super) fn history(page: &mut String, input: &HtmlInput, shown: &Shown) {
     let mut s = svg::open(w, h, "optimization history: validation loss by trial id");
     frame.axes(&mut s, "trial id", LOSS);
     let band = frame.top - 18.0;
-    let _ = write!(
-        s,
-        r#"<text x="{}" y="{}" dy="4" font-size="10" text-anchor="end">no score</text>"#,
-        c(frame.left - 6.0),
-        c(band)
-    );
+    let unscored = input
+        .trials
+        .iter()
+        .any(|t| matches!(t.status.as_str(), "diverged" | "failed") || t.val_loss.is_none());
+    if unscored {
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" dy="4" font-size="10" text-anchor="end">no score</text>"#,
+            c(frame.left - 6.0),
+            c(band)
+        );
+    }
     // Best so far over every scored trial, in id order: a step line.
     let mut by_id: Vec<&TrialRow> = scored.clone();
     by_id.sort_by_key(|t| t.trial);
@@ -707,4 +713,71 @@ pub(super) fn confusion(page: &mut String, input: &HtmlInput) {
     );
     s.push_str("</svg>\n</section>\n");
     page.push_str(&s);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::html::input::{HtmlInput, TrialRow};
+
+    fn trial(id: u64, loss: f64, params: [&str; 3]) -> TrialRow {
+        TrialRow {
+            rank: id + 1,
+            trial: id,
+            status: "completed".to_string(),
+            val_loss: Some(loss),
+            val_loss_std: None,
+            best_epoch: None,
+            val_accuracy: None,
+            train_loss: None,
+            epochs_run: None,
+            seconds: None,
+            params: params.map(String::from).to_vec(),
+            message: String::new(),
+            bracket: None,
+            rung: None,
+        }
+    }
+
+    /// The score is 1 for `a = x` and 3 for `a = y`; `b` alternates independently of `a`;
+    /// `c` applies to some trials only, with one value.
+    fn input() -> HtmlInput {
+        let trials = (0..12)
+            .map(|i| {
+                let a = if i < 6 { "x" } else { "y" };
+                let b = if i % 2 == 0 { "p" } else { "q" };
+                let c = if i % 3 == 0 { "" } else { "0.5" };
+                trial(i, if a == "x" { 1.0 } else { 3.0 }, [a, b, c])
+            })
+            .collect();
+        HtmlInput {
+            name: "t".to_string(),
+            space_text: None,
+            space: Err("none".to_string()),
+            scales: Default::default(),
+            data: None,
+            params: vec!["a".into(), "b".into(), "c".into()],
+            trials,
+            has_rungs: false,
+            curves: Vec::new(),
+            test: None,
+            confusion: None,
+        }
+    }
+
+    #[test]
+    fn importance_is_the_share_of_variance_of_each_main_effect() {
+        let input = input();
+        let shares = importance(&input, &varying(&input));
+        assert_eq!(shares[0], ("a".to_string(), 1.0));
+        // b splits each a-group evenly: its group means equal the overall mean.
+        assert_eq!(shares[1], ("b".to_string(), 0.0));
+    }
+
+    #[test]
+    fn a_parameter_varies_only_with_two_applied_values() {
+        let input = input();
+        // c is "" or 0.5: applying to some trials only is not variation.
+        assert_eq!(varying(&input), [0, 1]);
+    }
 }
