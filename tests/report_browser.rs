@@ -103,7 +103,15 @@ fn chromium_renders_the_quickstart_report_without_script_errors() {
     let total = (info.width * info.height) as usize;
     assert_eq!((info.width, info.height), (1200, 4000));
     assert!(colours.len() > 50, "{} distinct colours", colours.len());
-    assert!(inked * 50 > total, "only {inked} of {total} pixels are not white");
+    assert!(
+        inked * 50 > total,
+        "only {inked} of {total} pixels are not white"
+    );
     // Viridis and Okabe–Ito blue are drawn: the plots rendered, not only text.
-    assert!(colours.contains(&(0x00, 0x72, 0xB2)) || colours.iter().any(|&(r, g, b)| r < 20 && (100..130).contains(&g) && b > 160));
+    assert!(
+        colours.contains(&(0x00, 0x72, 0xB2))
+            || colours
+                .iter()
+                .any(|&(r, g, b)| r < 20 && (100..130).contains(&g) && b > 160)
+    );
 }

@@ -120,14 +120,24 @@ fn halving_report_has_rungs_and_marks_pruned_trials() {
     assert_eq!(
         section_ids(&html),
         [
-            "summary", "history", "curves", "slices", "parallel", "importance", "rungs", "heldout",
+            "summary",
+            "history",
+            "curves",
+            "slices",
+            "parallel",
+            "importance",
+            "rungs",
+            "heldout",
             "ranking"
         ]
     );
     assert!(html.contains("<h2>7. Rungs</h2>"));
     assert!(html.contains("<h2>9. Ranking</h2>"));
     // Bracket 0: 16 trials at rung 0, 8 promoted; bracket 1: 8 at rung 0, 4 promoted.
-    assert!(html.contains("<tr><td>0</td><td>0</td><td>16</td>"), "{html}");
+    assert!(
+        html.contains("<tr><td>0</td><td>0</td><td>16</td>"),
+        "{html}"
+    );
     assert!(html.contains("<td>8</td><td class=\"t\">0, 1, 8, 9, 11, 13, 14, 15</td>"));
     assert!(html.contains("<tr><td>1</td><td>0</td><td>8</td>"));
     assert!(html.contains("pruned (score at its last rung)"));
@@ -148,7 +158,11 @@ fn curves_are_averaged_over_folds() {
     for (a, b) in points.iter().zip(qpoints) {
         assert_eq!(a.epoch, b.epoch);
         let (va, vb) = (a.val_loss.unwrap(), b.val_loss.unwrap());
-        assert!((va - 1.1 * vb).abs() < 1e-12, "epoch {}: {va} vs {vb}", a.epoch);
+        assert!(
+            (va - 1.1 * vb).abs() < 1e-12,
+            "epoch {}: {va} vs {vb}",
+            a.epoch
+        );
         assert_eq!(a.learning_rate, b.learning_rate);
     }
 }
@@ -215,9 +229,11 @@ fn ten_thousand_trials_are_thinned_and_say_so() {
     assert_well_formed(&html);
     assert!(html.len() < 5_000_000, "{} bytes", html.len());
     assert!(html.contains("Thinned for size and speed: 2000 of 10,000 trials are drawn"));
-    let history =
-        &html[html.find("id=\"history\"").unwrap()..html.find("id=\"curves\"").unwrap()];
-    assert_eq!(history.matches("(completed): validation loss").count(), 2000);
+    let history = &html[html.find("id=\"history\"").unwrap()..html.find("id=\"curves\"").unwrap()];
+    assert_eq!(
+        history.matches("(completed): validation loss").count(),
+        2000
+    );
     assert_eq!(html.matches("<tr><td data-v=").count(), 50, "top 50 rows");
     // The score depends on the learning rate only.
     let importance = &html[html.find("id=\"importance\"").unwrap()..];
@@ -286,7 +302,10 @@ fn report_json_prints_typed_rows_in_rank_order() {
     let failed = &rows[23];
     assert_eq!(failed["status"], "failed");
     assert!(failed["val_loss"].is_null());
-    assert_eq!(failed["message"], "panicked: <injected> failure & \"quotes\"");
+    assert_eq!(
+        failed["message"],
+        "panicked: <injected> failure & \"quotes\""
+    );
     // Keys keep ranked.csv's column order.
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     assert_eq!(keys[..4], ["rank", "trial", "status", "val_loss"]);
@@ -297,7 +316,11 @@ fn report_json_prints_typed_rows_in_rank_order() {
 fn a_malformed_ranking_is_named_with_its_line() {
     let (_tmp, dir) = copy("quickstart");
     let ranked = fs::read_to_string(dir.join("ranked.csv")).unwrap();
-    fs::write(dir.join("ranked.csv"), ranked.replacen("0.08657777800570324", "abc", 1)).unwrap();
+    fs::write(
+        dir.join("ranked.csv"),
+        ranked.replacen("0.08657777800570324", "abc", 1),
+    )
+    .unwrap();
     let error = html::read(&dir, MLP_PARAMS).unwrap_err().to_string();
     assert!(
         error.contains("ranked.csv:2: column `val_loss`: expected a number, got \"abc\""),

@@ -45,6 +45,10 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     }
     print_ranking(&ranked, args.top)?;
     print_summary(&ranked, ranked.trials)?;
-    outln!("wrote {} and {}", dir.file("ranked.csv").display(), page.display())?;
+    outln!(
+        "wrote {} and {}",
+        dir.file("ranked.csv").display(),
+        page.display()
+    )?;
     Ok(ExitCode::SUCCESS)
 }

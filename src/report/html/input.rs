@@ -331,7 +331,10 @@ fn optional_text(path: &Path) -> Result<Option<String>, InputError> {
 
 fn toml_line(text: &str, span: Option<std::ops::Range<usize>>) -> u64 {
     let at = span.map_or(0, |s| s.start.min(text.len()));
-    1 + text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64
+    1 + text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
 }
 
 /// A CSV file read by column name.
@@ -422,7 +425,11 @@ impl Cells<'_> {
         col.and_then(|c| self.record.get(c)).unwrap_or("")
     }
 
-    fn parse<T: std::str::FromStr>(&self, col: Option<usize>, what: &str) -> Result<Option<T>, InputError> {
+    fn parse<T: std::str::FromStr>(
+        &self,
+        col: Option<usize>,
+        what: &str,
+    ) -> Result<Option<T>, InputError> {
         let text = self.text(col).trim();
         if text.is_empty() {
             return Ok(None);
@@ -516,7 +523,8 @@ fn read_curves(path: &Path, wanted: &[u64]) -> Result<Vec<(u64, Vec<CurvePoint>)
     let mut table = Table::open(path)?;
     let trial = table.require("trial")?;
     let epoch = table.require("epoch")?;
-    let fields = ["learning_rate", "train_loss", "val_loss", "val_accuracy"].map(|n| table.column(n));
+    let fields =
+        ["learning_rate", "train_loss", "val_loss", "val_accuracy"].map(|n| table.column(n));
     // (trial, epoch) → per field (sum, count).
     let mut sums: BTreeMap<(u64, u64), [(f64, u32); 4]> = BTreeMap::new();
     table.rows(|cells| {

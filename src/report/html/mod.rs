@@ -194,7 +194,7 @@ pub(crate) fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -246,7 +246,9 @@ fn summary(page: &mut String, input: &HtmlInput) {
             parts.push(esc(source));
         }
         match (data.samples, data.features) {
-            (Some(s), Some(f)) => parts.push(format!("{} samples × {} features", group(s), group(f))),
+            (Some(s), Some(f)) => {
+                parts.push(format!("{} samples × {} features", group(s), group(f)))
+            }
             (Some(s), None) => parts.push(format!("{} samples", group(s))),
             (None, Some(f)) => parts.push(format!("{} features", group(f))),
             (None, None) => {}
@@ -260,10 +262,14 @@ fn summary(page: &mut String, input: &HtmlInput) {
                 esc(&names.join(", "))
             ));
         }
-        let split: Vec<String> = [("train", data.train), ("validation", data.validation), ("test", data.test)]
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| format!("{k} {}", group(v))))
-            .collect();
+        let split: Vec<String> = [
+            ("train", data.train),
+            ("validation", data.validation),
+            ("test", data.test),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k} {}", group(v))))
+        .collect();
         if !split.is_empty() {
             parts.push(format!("split: {}", split.join(" / ")));
         }
@@ -370,14 +376,20 @@ fn rungs(page: &mut String, input: &HtmlInput) {
     for (bracket, trials) in &brackets {
         let top = trials.iter().filter_map(|t| t.rung).max().unwrap_or(0);
         for rung in 0..=top {
-            let reached = trials.iter().filter(|t| t.rung.unwrap_or(0) >= rung).count();
+            let reached = trials
+                .iter()
+                .filter(|t| t.rung.unwrap_or(0) >= rung)
+                .count();
             let mut promoted: Vec<u64> = trials
                 .iter()
                 .filter(|t| t.rung.unwrap_or(0) > rung)
                 .map(|t| t.trial)
                 .collect();
             promoted.sort_unstable();
-            let ending: Vec<&&TrialRow> = trials.iter().filter(|t| t.rung.unwrap_or(0) == rung).collect();
+            let ending: Vec<&&TrialRow> = trials
+                .iter()
+                .filter(|t| t.rung.unwrap_or(0) == rung)
+                .collect();
             let epochs = ending.iter().filter_map(|t| t.epochs_run).max();
             let best = ending
                 .iter()
@@ -395,7 +407,11 @@ fn rungs(page: &mut String, input: &HtmlInput) {
                 epochs.map_or("–".to_string(), |e| e.to_string()),
                 num(best.unwrap_or(f64::NAN)),
                 promoted.len(),
-                if rung == top { "–".to_string() } else { ids.join(", ") }
+                if rung == top {
+                    "–".to_string()
+                } else {
+                    ids.join(", ")
+                }
             );
         }
     }

@@ -111,24 +111,32 @@ pub(super) fn history(page: &mut String, input: &HtmlInput, shown: &Shown) {
             steps.push((frame.px(t.trial as f64), frame.py(best)));
         }
     }
-    if let Some(last) = input.trials.iter().map(|t| t.trial).max() {
-        if best.is_finite() {
-            steps.push((frame.px(last as f64), frame.py(best)));
-        }
+    if let Some(last) = input.trials.iter().map(|t| t.trial).max()
+        && best.is_finite()
+    {
+        steps.push((frame.px(last as f64), frame.py(best)));
     }
     let mut order: Vec<&TrialRow> = shown.indices.iter().map(|&i| &input.trials[i]).collect();
     order.sort_by_key(|t| t.trial);
     for t in order {
         let (m, colour) = status_marker(&t.status);
         let x = frame.px(t.trial as f64);
-        match t.val_loss.filter(|v| v.is_finite() && t.status != "diverged" && t.status != "failed") {
+        match t
+            .val_loss
+            .filter(|v| v.is_finite() && t.status != "diverged" && t.status != "failed")
+        {
             Some(v) => svg::marker(
                 &mut s,
                 m,
                 x,
                 frame.py(v),
                 colour,
-                &format!("trial {} ({}): validation loss {}", t.trial, t.status, num(v)),
+                &format!(
+                    "trial {} ({}): validation loss {}",
+                    t.trial,
+                    t.status,
+                    num(v)
+                ),
             ),
             None => svg::marker(
                 &mut s,
@@ -141,19 +149,28 @@ pub(super) fn history(page: &mut String, input: &HtmlInput, shown: &Shown) {
         }
     }
     svg::polyline(&mut s, &steps, svg::INK, r#"stroke-width="1.5""#);
-    let mut items = vec![(Marker::Circle, svg::BLUE, "scored (completed, stopped early)".to_string())];
+    let mut items = vec![(
+        Marker::Circle,
+        svg::BLUE,
+        "scored (completed, stopped early)".to_string(),
+    )];
     let present = |s: &str| input.trials.iter().any(|t| t.status == s);
     if present("pruned") {
-        items.push((Marker::Square, svg::ORANGE, "pruned (score at its last rung)".to_string()));
+        items.push((
+            Marker::Square,
+            svg::ORANGE,
+            "pruned (score at its last rung)".to_string(),
+        ));
     }
     if present("diverged") {
         items.push((Marker::Cross, svg::VERMILLION, "diverged".to_string()));
     }
-    if input
-        .trials
-        .iter()
-        .any(|t| !matches!(t.status.as_str(), "completed" | "stopped_early" | "pruned" | "diverged"))
-    {
+    if input.trials.iter().any(|t| {
+        !matches!(
+            t.status.as_str(),
+            "completed" | "stopped_early" | "pruned" | "diverged"
+        )
+    }) {
         items.push((Marker::Triangle, svg::INK, "failed or other".to_string()));
     }
     let lx = frame.left + frame.width + 24.0;
@@ -191,7 +208,9 @@ pub(super) fn curves(page: &mut String, input: &HtmlInput) {
         curves.len()
     );
     let colour = |i: usize| viridis(0.85 * i as f64 / (curves.len().max(2) - 1) as f64);
-    let epochs = curves.iter().flat_map(|(_, p)| p.iter().map(|q| q.epoch as f64));
+    let epochs = curves
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| q.epoch as f64));
     let losses = curves
         .iter()
         .flat_map(|(_, p)| p.iter().flat_map(|q| [q.val_loss, q.train_loss]))
@@ -232,7 +251,10 @@ pub(super) fn curves(page: &mut String, input: &HtmlInput) {
         let line = |f: fn(&super::CurvePoint) -> Option<f64>, frame: &Frame| -> Vec<(f64, f64)> {
             points
                 .iter()
-                .filter_map(|p| f(p).filter(|v| v.is_finite()).map(|v| (frame.px(p.epoch as f64), frame.py(v))))
+                .filter_map(|p| {
+                    f(p).filter(|v| v.is_finite())
+                        .map(|v| (frame.px(p.epoch as f64), frame.py(v)))
+                })
                 .collect()
         };
         let title = format!("<title>rank {}, trial {id}</title>", rank_of(*id));
@@ -242,9 +264,17 @@ pub(super) fn curves(page: &mut String, input: &HtmlInput) {
             svg::polyline(s, points, &col, extra);
             s.push_str("</g>");
         };
-        wrap(&mut s, &line(|p| p.train_loss, &loss), r#"stroke-width="1.5" stroke-dasharray="5 3""#);
+        wrap(
+            &mut s,
+            &line(|p| p.train_loss, &loss),
+            r#"stroke-width="1.5" stroke-dasharray="5 3""#,
+        );
         wrap(&mut s, &line(|p| p.val_loss, &loss), r#"stroke-width="2""#);
-        wrap(&mut s, &line(|p| p.learning_rate, &rate), r#"stroke-width="1.5""#);
+        wrap(
+            &mut s,
+            &line(|p| p.learning_rate, &rate),
+            r#"stroke-width="1.5""#,
+        );
     }
     let lx = left + width + 24.0;
     for (i, (id, points)) in curves.iter().enumerate() {
@@ -287,7 +317,10 @@ pub(super) fn curves(page: &mut String, input: &HtmlInput) {
 
 /// The axis of parameter `p` over `trials` (non-empty values only).
 fn param_scale(input: &HtmlInput, p: usize, trials: &[&TrialRow]) -> Scale {
-    let values = trials.iter().map(|t| t.params[p].as_str()).filter(|v| !v.is_empty());
+    let values = trials
+        .iter()
+        .map(|t| t.params[p].as_str())
+        .filter(|v| !v.is_empty());
     match input.scale(p) {
         ParamScale::Categories => {
             let mut names: Vec<&str> = values.collect();
@@ -335,7 +368,9 @@ pub(super) fn slices(page: &mut String, input: &HtmlInput, shown: &Shown) {
     page.push_str("<section id=\"slices\">\n<h2>4. Parameter slices</h2>\n");
     let varying = varying(input);
     if varying.is_empty() {
-        page.push_str("<p>No parameter takes more than one value among the scored trials.</p>\n</section>\n");
+        page.push_str(
+            "<p>No parameter takes more than one value among the scored trials.</p>\n</section>\n",
+        );
         return;
     }
     let _ = writeln!(
@@ -378,7 +413,11 @@ pub(super) fn slices(page: &mut String, input: &HtmlInput, shown: &Shown) {
                 frame.fx(f),
                 frame.py(v),
                 svg::BLUE,
-                &format!("trial {}: {name} = {value}, validation loss {}", t.trial, num(v)),
+                &format!(
+                    "trial {}: {name} = {value}, validation loss {}",
+                    t.trial,
+                    num(v)
+                ),
             );
         }
         if applies < all.len() {
@@ -402,7 +441,9 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
     let varying = varying(input);
     let all: Vec<&TrialRow> = input.trials.iter().filter(|t| t.is_scored()).collect();
     if varying.is_empty() || all.is_empty() {
-        page.push_str("<p>Nothing to draw: no parameter varies among the scored trials.</p>\n</section>\n");
+        page.push_str(
+            "<p>Nothing to draw: no parameter varies among the scored trials.</p>\n</section>\n",
+        );
         return;
     }
     let _ = writeln!(
@@ -421,7 +462,11 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
     let left = 70.0;
     let w = left + gap * (axes.len() - 1) as f64 + 140.0;
     let na = top + height + 18.0;
-    let mut s = svg::open(w, top + height + 70.0, "parallel coordinates of the scored trials");
+    let mut s = svg::open(
+        w,
+        top + height + 70.0,
+        "parallel coordinates of the scored trials",
+    );
     let fy = |f: f64| top + (1.0 - f) * height;
     let mut drawn: Vec<&TrialRow> = shown
         .indices
@@ -438,7 +483,12 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
             points.push((left + gap * k as f64, y));
         }
         points.push((left + gap * varying.len() as f64, fy(score.fraction(v))));
-        let _ = write!(s, "<g><title>trial {}: validation loss {}</title>", t.trial, num(v));
+        let _ = write!(
+            s,
+            "<g><title>trial {}: validation loss {}</title>",
+            t.trial,
+            num(v)
+        );
         svg::polyline(
             &mut s,
             &points,
@@ -455,7 +505,10 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
             c(top),
             c(top + height),
             c(top - 12.0),
-            esc(&format!("{name}{}", if scale.is_log() { " (log)" } else { "" }))
+            esc(&format!(
+                "{name}{}",
+                if scale.is_log() { " (log)" } else { "" }
+            ))
         );
         for (f, label) in scale.ticks() {
             let _ = write!(
@@ -518,11 +571,12 @@ pub(crate) fn importance(input: &HtmlInput, varying: &[usize]) -> Vec<(String, f
                 e.0 += v;
                 e.1 += 1.0;
             }
-            let between: f64 = sums
-                .values()
-                .map(|(s, k)| k * (s / k - mean).powi(2))
-                .sum();
-            let share = if total > 0.0 { (between / total).clamp(0.0, 1.0) } else { 0.0 };
+            let between: f64 = sums.values().map(|(s, k)| k * (s / k - mean).powi(2)).sum();
+            let share = if total > 0.0 {
+                (between / total).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
             (input.params[p].clone(), share)
         })
         .collect();
@@ -546,7 +600,10 @@ fn groups(input: &HtmlInput, p: usize, trials: &[&TrialRow]) -> Vec<usize> {
             .collect();
     }
     // Quantile bins of the active values, by rank (ties share a bin).
-    let mut active: Vec<f64> = values.iter().filter_map(|v| v.parse::<f64>().ok()).collect();
+    let mut active: Vec<f64> = values
+        .iter()
+        .filter_map(|v| v.parse::<f64>().ok())
+        .collect();
     active.sort_by(f64::total_cmp);
     values
         .iter()
@@ -574,7 +631,9 @@ pub(super) fn importance_section(page: &mut String, input: &HtmlInput) {
         return;
     }
     if varying.is_empty() {
-        page.push_str("<p>Not shown: no parameter varies among the scored trials.</p>\n</section>\n");
+        page.push_str(
+            "<p>Not shown: no parameter varies among the scored trials.</p>\n</section>\n",
+        );
         return;
     }
     let shares = importance(input, &varying);
@@ -635,7 +694,11 @@ pub(super) fn confusion(page: &mut String, input: &HtmlInput) {
         page.push_str("<p>The confusion matrix is not available: this results directory has no confusion.csv.</p>\n</section>\n");
         return;
     };
-    let split = if input.test.is_some() { "test" } else { "validation" };
+    let split = if input.test.is_some() {
+        "test"
+    } else {
+        "validation"
+    };
     let total: u64 = m.counts.iter().flatten().sum();
     let right: u64 = m
         .actual
@@ -646,11 +709,23 @@ pub(super) fn confusion(page: &mut String, input: &HtmlInput) {
     let _ = writeln!(
         page,
         "<p class=\"note\">Counts of the winner's predictions on the {split} split ({total} samples, accuracy {}): rows are the actual class, columns the predicted class; the diagonal is right. Colour is the share of the row (dark 0%, light 100%), so a class's recall reads along its row.</p>",
-        num(if total > 0 { right as f64 / total as f64 } else { f64::NAN })
+        num(if total > 0 {
+            right as f64 / total as f64
+        } else {
+            f64::NAN
+        })
     );
     let n = m.predicted.len().max(m.actual.len()).max(1);
     let cell = (520.0 / n as f64).clamp(6.0, 48.0);
-    let label_w = 8.0 * m.actual.iter().chain(&m.predicted).map(|s| s.chars().count()).max().unwrap_or(1).min(24) as f64 + 16.0;
+    let label_w = 8.0
+        * m.actual
+            .iter()
+            .chain(&m.predicted)
+            .map(|s| s.chars().count())
+            .max()
+            .unwrap_or(1)
+            .min(24) as f64
+        + 16.0;
     let (left, top) = (label_w + 30.0, label_w + 30.0);
     let w = left + cell * m.predicted.len() as f64 + 20.0;
     let h = top + cell * m.actual.len() as f64 + 20.0;
@@ -659,7 +734,11 @@ pub(super) fn confusion(page: &mut String, input: &HtmlInput) {
     for (i, row) in m.counts.iter().enumerate() {
         let sum: u64 = row.iter().sum();
         for (j, &count) in row.iter().enumerate() {
-            let share = if sum > 0 { count as f64 / sum as f64 } else { 0.0 };
+            let share = if sum > 0 {
+                count as f64 / sum as f64
+            } else {
+                0.0
+            };
             let (x, y) = (left + cell * j as f64, top + cell * i as f64);
             let _ = write!(
                 s,

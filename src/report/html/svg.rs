@@ -33,7 +33,11 @@ const VIRIDIS: [[u8; 3]; 9] = [
 
 /// The viridis colour at `t` in [0, 1] (0 dark purple, 1 yellow), as `#rrggbb`.
 pub fn viridis(t: f64) -> String {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = t * (VIRIDIS.len() - 1) as f64;
     let i = (x.floor() as usize).min(VIRIDIS.len() - 2);
     let f = x - i as f64;
@@ -155,7 +159,9 @@ impl Scale {
     pub fn fraction(&self, v: f64) -> f64 {
         match self {
             Scale::Linear { lo, hi } => (v - lo) / (hi - lo),
-            Scale::Log { lo, hi } => (v.max(f64::MIN_POSITIVE).ln() - lo.ln()) / (hi.ln() - lo.ln()),
+            Scale::Log { lo, hi } => {
+                (v.max(f64::MIN_POSITIVE).ln() - lo.ln()) / (hi.ln() - lo.ln())
+            }
             Scale::Categories(names) => (v + 0.5) / names.len().max(1) as f64,
         }
     }
@@ -207,7 +213,7 @@ impl Scale {
 }
 
 fn linear_ticks(lo: f64, hi: f64) -> Vec<f64> {
-    if !(hi > lo) {
+    if hi <= lo || !hi.is_finite() || !lo.is_finite() {
         return vec![lo];
     }
     let raw = (hi - lo) / 5.0;
@@ -439,7 +445,10 @@ mod tests {
         let wide = Scale::Log { lo: 1e-6, hi: 1e-2 };
         let labels: Vec<String> = wide.ticks().into_iter().map(|(_, l)| l).collect();
         assert_eq!(labels, ["1e-6", "1e-5", "1e-4", "0.001", "0.01"]);
-        let narrow = Scale::Log { lo: 0.009, hi: 0.33 };
+        let narrow = Scale::Log {
+            lo: 0.009,
+            hi: 0.33,
+        };
         let labels: Vec<String> = narrow.ticks().into_iter().map(|(_, l)| l).collect();
         assert_eq!(labels, ["0.01", "0.02", "0.05", "0.1", "0.2"]);
     }
