@@ -8,6 +8,10 @@ use super::input::{HtmlInput, ParamScale, TrialRow};
 use super::svg::{self, Frame, Marker, Scale, c, esc, num, viridis};
 use super::{MIN_IMPORTANCE_TRIALS, Shown};
 
+/// Above this many points, slices and parallel coordinates drop per-point hover text and draw
+/// their points as one path each: tens of thousands of SVG elements would slow the page.
+pub const HOVER_POINTS: usize = 500;
+
 const LOSS: &str = "validation loss (cross-entropy, nats)";
 
 /// Parameters (indices into `input.params`) that take more than one value among scored trials.
@@ -363,6 +367,17 @@ fn unit(scale: &Scale) -> &'static str {
     }
 }
 
+/// How to read the points: hover, or why there is none (`drawn` points per plot).
+fn hover_note(drawn: usize) -> String {
+    if drawn > HOVER_POINTS {
+        format!(
+            " With more than {HOVER_POINTS} trials drawn, points carry no hover text here (hover them in the history); this keeps the page fast."
+        )
+    } else {
+        " Hover over a point or line for its trial.".to_string()
+    }
+}
+
 /// Section 4: score against each parameter that varies, one small plot each.
 pub(super) fn slices(page: &mut String, input: &HtmlInput, shown: &Shown) {
     page.push_str("<section id=\"slices\">\n<h2>4. Parameter slices</h2>\n");
@@ -373,17 +388,18 @@ pub(super) fn slices(page: &mut String, input: &HtmlInput, shown: &Shown) {
         );
         return;
     }
-    let _ = writeln!(
-        page,
-        "<p class=\"note\">The score of each scored trial against one parameter at a time; log axes where the space samples on a log scale, one column per value for choices (points spread sideways so they do not hide one another). Trials where a parameter does not apply are left out of its plot.</p>{}",
-        shown.note(input.trials.len())
-    );
     let scored: Vec<&TrialRow> = shown
         .indices
         .iter()
         .map(|&i| &input.trials[i])
         .filter(|t| t.is_scored())
         .collect();
+    let _ = writeln!(
+        page,
+        "<p class=\"note\">The score of each scored trial against one parameter at a time; log axes where the space samples on a log scale, one column per value for choices (points spread sideways so they do not hide one another). Trials where a parameter does not apply are left out of its plot.{}</p>{}",
+        hover_note(scored.len()),
+        shown.note(input.trials.len())
+    );
     let all: Vec<&TrialRow> = input.trials.iter().filter(|t| t.is_scored()).collect();
     let y = loss_scale(all.iter().map(|t| t.val_loss.unwrap_or(f64::NAN)));
     page.push_str("<div class=\"grid\">\n");
@@ -402,11 +418,16 @@ pub(super) fn slices(page: &mut String, input: &HtmlInput, shown: &Shown) {
         let applies = all.iter().filter(|t| !t.params[p].is_empty()).count();
         let mut s = svg::open(380.0, 280.0, &format!("validation loss against {name}"));
         frame.axes(&mut s, &title, "validation loss (nats)");
+        let mut dots = Vec::new();
         for t in &scored {
             let value = &t.params[p];
             let (Some(f), Some(v)) = (param_fraction(&frame.x, value, t.trial), t.val_loss) else {
                 continue;
             };
+            if scored.len() > HOVER_POINTS {
+                dots.push((frame.fx(f), frame.py(v)));
+                continue;
+            }
             svg::marker(
                 &mut s,
                 Marker::Circle,
@@ -420,6 +441,7 @@ pub(super) fn slices(page: &mut String, input: &HtmlInput, shown: &Shown) {
                 ),
             );
         }
+        svg::dots(&mut s, &dots, svg::BLUE);
         if applies < all.len() {
             let _ = write!(
                 s,
@@ -446,9 +468,18 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
         );
         return;
     }
+    let mut drawn: Vec<&TrialRow> = shown
+        .indices
+        .iter()
+        .map(|&i| &input.trials[i])
+        .filter(|t| t.is_scored())
+        .collect();
+    drawn.reverse();
+    let many = drawn.len() > HOVER_POINTS;
     let _ = writeln!(
         page,
-        "<p class=\"note\">Each scored trial is a line through its parameter values (left) to its validation loss (right axis), coloured by that loss: dark is good, light is poor. The best are drawn on top. Where a parameter does not apply the line passes through “n/a” below its axis.</p>{}",
+        "<p class=\"note\">Each scored trial is a line through its parameter values (left) to its validation loss (right axis), coloured by that loss: dark is good, light is poor. The best are drawn on top. Where a parameter does not apply the line passes through “n/a” below its axis.{}</p>{}",
+        hover_note(drawn.len()),
         shown.note(input.trials.len())
     );
     let score = loss_scale(all.iter().map(|t| t.val_loss.unwrap_or(f64::NAN)));
@@ -468,13 +499,6 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
         "parallel coordinates of the scored trials",
     );
     let fy = |f: f64| top + (1.0 - f) * height;
-    let mut drawn: Vec<&TrialRow> = shown
-        .indices
-        .iter()
-        .map(|&i| &input.trials[i])
-        .filter(|t| t.is_scored())
-        .collect();
-    drawn.reverse();
     for t in drawn {
         let v = t.val_loss.unwrap_or(f64::NAN);
         let mut points = Vec::with_capacity(axes.len());
@@ -483,19 +507,24 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
             points.push((left + gap * k as f64, y));
         }
         points.push((left + gap * varying.len() as f64, fy(score.fraction(v))));
-        let _ = write!(
-            s,
-            "<g><title>trial {}: validation loss {}</title>",
-            t.trial,
-            num(v)
-        );
+        let hover = !many;
+        if hover {
+            let _ = write!(
+                s,
+                "<g><title>trial {}: validation loss {}</title>",
+                t.trial,
+                num(v)
+            );
+        }
         svg::polyline(
             &mut s,
             &points,
             &viridis(0.9 * score.fraction(v)),
             r#"stroke-width="1.2" stroke-opacity="0.6""#,
         );
-        s.push_str("</g>");
+        if hover {
+            s.push_str("</g>");
+        }
     }
     for (k, (name, scale)) in axes.iter().enumerate() {
         let x = c(left + gap * k as f64);

@@ -402,6 +402,22 @@ pub fn marker(svg: &mut String, marker: Marker, x: f64, y: f64, colour: &str, ti
     };
 }
 
+/// Dots of 6 px at `points` (pixels), drawn as one path (zero-length round-capped segments): one
+/// SVG element however many points, for large sweeps.
+pub fn dots(svg: &mut String, points: &[(f64, f64)], colour: &str) {
+    if points.is_empty() {
+        return;
+    }
+    svg.push_str("<path d=\"");
+    for (x, y) in points {
+        let _ = write!(svg, "M{} {}h0", c(*x), c(*y));
+    }
+    let _ = write!(
+        svg,
+        r#"" stroke="{colour}" stroke-width="6" stroke-linecap="round" stroke-opacity="0.6" fill="none"/>"#
+    );
+}
+
 /// A polyline through `points` (pixels).
 pub fn polyline(svg: &mut String, points: &[(f64, f64)], colour: &str, extra: &str) {
     if points.is_empty() {
