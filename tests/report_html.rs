@@ -327,3 +327,15 @@ fn a_malformed_ranking_is_named_with_its_line() {
         "{error}"
     );
 }
+
+/// Writes the pages docs/screenshots.sh photographs: `cargo test --test report_html --
+/// --ignored doc_pages` (into target/doc-pages/).
+#[test]
+#[ignore = "writes the pages for docs/screenshots.sh"]
+fn doc_pages() {
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/doc-pages");
+    fs::create_dir_all(&out).unwrap();
+    for name in ["iris-heldout", "halving", "quickstart"] {
+        fs::write(out.join(format!("{name}.html")), page(&fixture(name))).unwrap();
+    }
+}

@@ -489,7 +489,7 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
         .collect();
     axes.push(("validation loss".to_string(), score.clone()));
     let (top, height) = (30.0, 300.0);
-    let gap = (880.0 / (axes.len() - 1).max(1) as f64).min(200.0);
+    let gap = (800.0 / (axes.len() - 1).max(1) as f64).min(200.0);
     let left = 70.0;
     let w = left + gap * (axes.len() - 1) as f64 + 140.0;
     let na = top + height + 18.0;
@@ -582,7 +582,7 @@ pub(super) fn parallel(page: &mut String, input: &HtmlInput, shown: &Shown) {
 }
 
 /// The fraction of the variance of the score explained by each varying parameter's main
-/// effect (η²): scored trials grouped by the parameter's value (a choice: one group per value;
+/// effect (ε², η² corrected for the number of groups): scored trials grouped by the parameter's value (a choice: one group per value;
 /// a range: up to 10 quantile bins; one group where it does not apply). Sorted, largest first.
 pub(crate) fn importance(input: &HtmlInput, varying: &[usize]) -> Vec<(String, f64)> {
     let scored: Vec<&TrialRow> = input.trials.iter().filter(|t| t.is_scored()).collect();
@@ -601,8 +601,12 @@ pub(crate) fn importance(input: &HtmlInput, varying: &[usize]) -> Vec<(String, f
                 e.1 += 1.0;
             }
             let between: f64 = sums.values().map(|(s, k)| k * (s / k - mean).powi(2)).sum();
-            let share = if total > 0.0 {
-                (between / total).clamp(0.0, 1.0)
+            // ε² (Kelley 1935): η² less its expected value under no effect, so that many
+            // small groups do not make a parameter look important by chance.
+            let k = sums.len() as f64;
+            let within = (total - between).max(0.0);
+            let share = if total > 0.0 && n > k {
+                ((between - (k - 1.0) * within / (n - k)) / total).clamp(0.0, 1.0)
             } else {
                 0.0
             };
@@ -649,7 +653,7 @@ fn groups(input: &HtmlInput, p: usize, trials: &[&TrialRow]) -> Vec<usize> {
 /// Section 6: parameter importance as a bar chart, with its method stated.
 pub(super) fn importance_section(page: &mut String, input: &HtmlInput) {
     page.push_str("<section id=\"importance\">\n<h2>6. Parameter importance</h2>\n");
-    page.push_str("<p class=\"note\">Method: the share of the variance of the validation loss that each parameter explains on its own (its main effect, η² of a one-way analysis of variance). Scored trials are grouped by the parameter's value: one group per choice, up to ten quantile bins for a range, and one group where the parameter does not apply; the share is the between-group variance divided by the total variance. Effects can overlap and interactions are not counted, so the shares need not add up to 100%. With few trials per group η² overstates: read it as an ordering, not a measurement.</p>\n");
+    page.push_str("<p class=\"note\">Method: the share of the variance of the validation loss that each parameter explains on its own (its main effect), as in a one-way analysis of variance. Scored trials are grouped by the parameter's value: one group per choice, up to ten quantile bins for a range, and one group where the parameter does not apply. The share is ε² (Kelley, 1935): the between-group variance, less what that many groups would explain by chance, divided by the total variance (0 when nothing is explained beyond chance). Effects can overlap and interactions are not counted, so the shares need not add up to 100%. With few trials per group read it as an ordering, not a measurement.</p>\n");
     let varying = varying(input);
     let scored = input.trials.iter().filter(|t| t.is_scored()).count();
     if scored < MIN_IMPORTANCE_TRIALS {
@@ -755,7 +759,8 @@ pub(super) fn confusion(page: &mut String, input: &HtmlInput) {
             .unwrap_or(1)
             .min(24) as f64
         + 16.0;
-    let (left, top) = (label_w + 30.0, label_w + 30.0);
+    // Column names are turned 60°: they rise about 0.87 of their length.
+    let (left, top) = (label_w + 30.0, 0.87 * label_w + 28.0);
     let w = left + cell * m.predicted.len() as f64 + 20.0;
     let h = top + cell * m.actual.len() as f64 + 20.0;
     let mut s = svg::open(w, h, &format!("confusion matrix on the {split} split"));
@@ -880,6 +885,17 @@ mod tests {
         assert_eq!(shares[0], ("a".to_string(), 1.0));
         // b splits each a-group evenly: its group means equal the overall mean.
         assert_eq!(shares[1], ("b".to_string(), 0.0));
+    }
+
+    #[test]
+    fn a_group_per_trial_explains_nothing_beyond_chance() {
+        let mut input = input();
+        for t in &mut input.trials {
+            t.params[2] = format!("v{}", t.trial);
+        }
+        // η² would be 1: every trial is its own group.
+        let shares = importance(&input, &[2]);
+        assert_eq!(shares, [("c".to_string(), 0.0)]);
     }
 
     #[test]

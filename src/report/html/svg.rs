@@ -192,6 +192,11 @@ impl Scale {
                 .collect(),
             Scale::Log { lo, hi } => {
                 let mut ticks = log_ticks(*lo, *hi, &[1.0]);
+                if ticks.len() > 7 {
+                    // Many decades: every k-th power of ten, about six in all.
+                    let k = ticks.len().div_ceil(6);
+                    ticks = ticks.into_iter().step_by(k).collect();
+                }
                 if ticks.len() < 3 {
                     ticks = log_ticks(*lo, *hi, &[1.0, 2.0, 5.0]);
                 }
@@ -467,6 +472,9 @@ mod tests {
         };
         let labels: Vec<String> = narrow.ticks().into_iter().map(|(_, l)| l).collect();
         assert_eq!(labels, ["0.01", "0.02", "0.05", "0.1", "0.2"]);
+        let deep = Scale::Log { lo: 1e-12, hi: 0.5 };
+        let labels: Vec<String> = deep.ticks().into_iter().map(|(_, l)| l).collect();
+        assert_eq!(labels, ["1e-12", "1e-10", "1e-8", "1e-6", "1e-4", "0.01"]);
     }
 
     #[test]
