@@ -421,6 +421,11 @@ fn rungs(page: &mut String, input: &HtmlInput) {
 fn ranking(page: &mut String, input: &HtmlInput) {
     let rows: Vec<&TrialRow> = input.trials.iter().take(TABLE_ROWS).collect();
     let varying: Vec<usize> = plots::varying(input);
+    // Once per column: each call reads every trial.
+    let numeric: Vec<bool> = varying
+        .iter()
+        .map(|&p| input.scale(p) != ParamScale::Categories)
+        .collect();
     let with_message = rows.iter().any(|t| !t.message.is_empty());
     let _ = writeln!(
         page,
@@ -472,10 +477,10 @@ fn ranking(page: &mut String, input: &HtmlInput) {
             row.push_str(&whole(t.bracket));
             row.push_str(&whole(t.rung));
         }
-        for &p in &varying {
+        for (&p, &numeric) in varying.iter().zip(&numeric) {
             let v = &t.params[p];
             match v.parse::<f64>() {
-                Ok(x) if input.scale(p) != ParamScale::Categories => {
+                Ok(x) if numeric => {
                     let _ = write!(
                         row,
                         "<td data-v=\"{x}\" title=\"{}\">{}</td>",
