@@ -339,3 +339,26 @@ fn doc_pages() {
         fs::write(out.join(format!("{name}.html")), page(&fixture(name))).unwrap();
     }
 }
+
+#[test]
+fn a_sweep_without_a_score_still_gets_a_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("ranked.csv"),
+        "rank,trial,status,val_loss,best_epoch,val_accuracy,train_loss,epochs_run,seconds,learning_rate,message\n1,0,diverged,,,,,3,0.1,10,\n2,1,failed,,,,,0,0.0,20,boom\n",
+    )
+    .unwrap();
+    let html = page(tmp.path());
+    assert_well_formed(&html);
+    assert!(html.contains("none: no trial produced a score"));
+    assert!(html.contains("No learning curves"));
+    assert!(html.contains("Not shown: it needs at least 10 scored trials, and this sweep has 0."));
+    assert!(html.contains("space.toml is missing"));
+    let empty = tempfile::tempdir().unwrap();
+    fs::write(
+        empty.path().join("ranked.csv"),
+        "rank,trial,status,val_loss\n",
+    )
+    .unwrap();
+    assert_well_formed(&page(empty.path()));
+}
