@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::space::{self, schema::ParamSpec};
 
 /// How many of the top trials get learning curves.
-pub const CURVE_TRIALS: usize = 10;
+pub(crate) const CURVE_TRIALS: usize = 10;
 
 /// Something in the results directory could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -183,7 +183,7 @@ pub struct HtmlInput {
     pub trials: Vec<TrialRow>,
     /// Whether ranked.csv has `bracket` or `rung` columns (successive halving, Hyperband).
     pub has_rungs: bool,
-    /// Learning curves of the best scored trials (at most [`CURVE_TRIALS`]), in rank order.
+    /// Learning curves of the best scored trials (at most ten), in rank order.
     pub curves: Vec<(u64, Vec<CurvePoint>)>,
     /// test.csv, if present.
     pub test: Option<TestRow>,

@@ -2,7 +2,7 @@
 //! JavaScript for table sorting, no external reference) built only from the files of a
 //! results directory, so `run` and `hpsearch report` write the same bytes.
 //!
-//! [`read`] gathers the input into an [`HtmlInput`]; [`write`] renders it, deterministically
+//! [`read()`] gathers the input into an [`HtmlInput`]; [`write()`] renders it, deterministically
 //! (no clock, no hash-map order, coordinates fixed to one decimal). The markup is well-formed
 //! XML as well as HTML, so tests parse it with an XML parser.
 
