@@ -362,3 +362,60 @@ fn a_sweep_without_a_score_still_gets_a_page() {
     .unwrap();
     assert_well_formed(&page(empty.path()));
 }
+
+#[test]
+fn ctrl_c_still_writes_the_page_of_what_finished() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    let space = tmp.path().join("s.toml");
+    fs::write(
+        &space,
+        "name = \"int\"\n[data]\nbuiltin = \"digits\"\n[search]\nstrategy = \"random\"\ntrials = 40\n[params]\nneurons = 32\nepochs = 10\nlearning_rate = { log_uniform = [0.001, 0.3] }\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let child = Command::new(cargo_bin("hpsearch"))
+        .args(["run", "-q", "-j", "1", "--out"])
+        .arg(&out)
+        .arg(&space)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rows = || fs::read_to_string(out.join("trials.csv")).map_or(0, |t| t.lines().count());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while rows() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let done = rows() - 1;
+    assert!((1..40).contains(&done), "{done} trials");
+    assert!(
+        html.contains(&format!("<dd>{done} finished: ")),
+        "{html:.2000}"
+    );
+    assert!(html.contains("random search, 40 trials in the space"));
+}
+
+#[test]
+fn a_space_this_version_cannot_validate_keeps_its_log_axes() {
+    let (_tmp, dir) = copy("quickstart");
+    let space = fs::read_to_string(dir.join("space.toml")).unwrap();
+    // A strategy this version does not know (a results directory from a newer version).
+    let newer = space.replace("strategy = \"grid\"", "strategy = \"tpe\"");
+    fs::write(dir.join("space.toml"), newer).unwrap();
+    let html = page(&dir);
+    assert!(
+        html.contains("space.toml does not validate here"),
+        "{html:.3000}"
+    );
+    assert!(html.contains("tpe"));
+    assert!(html.contains("learning_rate (log scale)"));
+}

@@ -295,7 +295,8 @@ pub fn read(dir: &Path, schema: &'static [ParamSpec]) -> Result<HtmlInput, Input
 
 /// The axis kind of each parameter from the raw space file: an array is a choice, a table
 /// with `log_uniform` or `log = true` is logarithmic. Read from the text rather than the
-/// validated space so that it works when the space no longer validates here.
+/// validated space: the space's domains do not say whether they are logarithmic (only in
+/// their description), and this keeps working for a space this version cannot validate.
 fn scales_of(raw: &toml::Table) -> BTreeMap<String, ParamScale> {
     let Some(params) = raw.get("params").and_then(|p| p.as_table()) else {
         return BTreeMap::new();
