@@ -144,6 +144,9 @@ fn halving_report_has_rungs_and_marks_pruned_trials() {
     assert!(html.contains("(pruned): validation loss"));
     assert!(html.contains("7 completed, 1 stopped_early, 14 pruned, 1 diverged, 1 failed"));
     assert!(html.contains("<th>bracket</th><th>rung</th>"));
+    // Cross-validated scores show their spread.
+    assert!(html.contains("<th>val_loss</th><th>val_loss_std</th>"));
+    assert!(html.contains("<td data-v=\"0.0157\">0.0157</td>"));
 }
 
 #[test]
@@ -179,6 +182,7 @@ fn heldout_report_shows_data_test_scores_and_the_confusion_matrix() {
     assert!(html.contains("on the test split (30 samples, accuracy 0.9)"));
     assert!(html.contains("actual versicolor, predicted virginica: 1 (10% of the row)"));
     assert!(html.contains("1 diverged, 1 failed"));
+    assert!(!html.contains("val_loss_std"));
     // A failure message is escaped, not markup.
     assert!(html.contains("panicked: &lt;injected&gt; failure &amp; &quot;quotes&quot;"));
     // Parameters that apply to some trials only say so in their slice.
@@ -418,4 +422,21 @@ fn a_space_this_version_cannot_validate_keeps_its_log_axes() {
     );
     assert!(html.contains("tpe"));
     assert!(html.contains("learning_rate (log scale)"));
+}
+
+#[test]
+fn the_confusion_matrix_is_of_validation_without_a_test_split_and_capped() {
+    let (_tmp, dir) = copy("quickstart");
+    let names: Vec<String> = (0..61).map(|i| format!("c{i}")).collect();
+    let mut text = format!("actual,{}\n", names.join(","));
+    for name in &names {
+        writeln!(text, "{name},{}", vec!["1"; 61].join(",")).unwrap();
+    }
+    fs::write(dir.join("confusion.csv"), text).unwrap();
+    let html = page(&dir);
+    assert!(html.contains("61 classes are too many to draw as a matrix here (at most 60)"));
+    assert!(
+        html.contains("validation"),
+        "no test.csv: the validation split"
+    );
 }

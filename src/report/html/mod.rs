@@ -434,7 +434,12 @@ fn ranking(page: &mut String, input: &HtmlInput) {
         rows.len(),
         group(input.trials.len() as u64)
     );
-    page.push_str("<table class=\"sortable\">\n<thead><tr><th>rank</th><th>trial</th><th class=\"t\">status</th><th>val_loss</th><th>val_accuracy</th><th>best_epoch</th><th>epochs_run</th><th>train_loss</th><th>seconds</th>");
+    let with_std = rows.iter().any(|t| t.val_loss_std.is_some());
+    page.push_str("<table class=\"sortable\">\n<thead><tr><th>rank</th><th>trial</th><th class=\"t\">status</th><th>val_loss</th>");
+    if with_std {
+        page.push_str("<th>val_loss_std</th>");
+    }
+    page.push_str("<th>val_accuracy</th><th>best_epoch</th><th>epochs_run</th><th>train_loss</th><th>seconds</th>");
     if input.has_rungs {
         page.push_str("<th>bracket</th><th>rung</th>");
     }
@@ -468,6 +473,9 @@ fn ranking(page: &mut String, input: &HtmlInput) {
             id = t.trial
         );
         row.push_str(&real(t.val_loss));
+        if with_std {
+            row.push_str(&real(t.val_loss_std));
+        }
         row.push_str(&real(t.val_accuracy));
         row.push_str(&whole(t.best_epoch));
         row.push_str(&whole(t.epochs_run));

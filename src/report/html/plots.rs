@@ -12,6 +12,9 @@ use super::{MIN_IMPORTANCE_TRIALS, Shown};
 /// their points as one path each: tens of thousands of SVG elements would slow the page.
 pub const HOVER_POINTS: usize = 500;
 
+/// The most classes drawn as a confusion matrix (beyond, the page points to confusion.csv).
+pub const MAX_CLASSES: usize = 60;
+
 const LOSS: &str = "validation loss (cross-entropy, nats)";
 
 /// Parameters (indices into `input.params`) that take more than one value among scored trials.
@@ -749,6 +752,13 @@ pub(super) fn confusion(page: &mut String, input: &HtmlInput) {
         })
     );
     let n = m.predicted.len().max(m.actual.len()).max(1);
+    if n > MAX_CLASSES {
+        let _ = writeln!(
+            page,
+            "<p>{n} classes are too many to draw as a matrix here (at most {MAX_CLASSES}); confusion.csv has every count.</p>\n</section>"
+        );
+        return;
+    }
     let cell = (520.0 / n as f64).clamp(6.0, 48.0);
     let label_w = 8.0
         * m.actual
