@@ -128,6 +128,7 @@ dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:8px 0
 dt{font-weight:600}
 dd{margin:0}
 svg{overflow:visible}
+.scroll{overflow-x:auto}
 "#;
 
 /// Sorts a `table.sortable` by the clicked column (numbers by `data-v`, else text), and marks
@@ -435,7 +436,7 @@ fn ranking(page: &mut String, input: &HtmlInput) {
         group(input.trials.len() as u64)
     );
     let with_std = rows.iter().any(|t| t.val_loss_std.is_some());
-    page.push_str("<table class=\"sortable\">\n<thead><tr><th>rank</th><th>trial</th><th class=\"t\">status</th><th>val_loss</th>");
+    page.push_str("<div class=\"scroll\"><table class=\"sortable\">\n<thead><tr><th>rank</th><th>trial</th><th class=\"t\">status</th><th>val_loss</th>");
     if with_std {
         page.push_str("<th>val_loss_std</th>");
     }
@@ -507,7 +508,7 @@ fn ranking(page: &mut String, input: &HtmlInput) {
         row.push_str("</tr>\n");
         page.push_str(&row);
     }
-    page.push_str("</tbody>\n</table>\n</section>\n");
+    page.push_str("</tbody>\n</table></div>\n</section>\n");
 }
 
 #[cfg(test)]
