@@ -58,7 +58,7 @@ enum Command {
     Run(run::RunArgs),
     /// Validate SPACE and list its trials without training anything.
     Plan(plan::PlanArgs),
-    /// Rebuild ranked.csv from a results directory's trials.csv and print the ranking.
+    /// Rebuild ranked.csv, curves.csv and report.html from a results directory and print the ranking.
     Report(report::ReportArgs),
 }
 

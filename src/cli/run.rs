@@ -128,6 +128,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let best = winner
         .map(|w| write_winner(&dir, &space, &objective, w, !summary.interrupted))
         .transpose()?;
+    report::html::write_file(&dir, MLP_PARAMS)?;
 
     // The files are complete: the exit code no longer depends on stdout.
     if let Err(e) = print_results(&ranked, best, total, dir.path(), args.top)

@@ -56,6 +56,7 @@ pub fn print_results(
         "curves.csv",
         "best.toml",
         "test.csv",
+        "report.html",
     ]
     .into_iter()
     .filter(|f| dir.join(f).is_file())
