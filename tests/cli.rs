@@ -378,17 +378,6 @@ fn a_data_error_exits_1_and_leaves_no_results_directory() {
 }
 
 #[test]
-fn resume_without_a_journal_is_refused_and_creates_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = space(tmp.path(), "s.toml", IRIS_GRID);
-    let out = tmp.path().join("never-run");
-    run(&out, &file, &["--resume"])
-        .code(1)
-        .stderr(contains("no trials.csv to resume from"));
-    assert!(!out.exists());
-}
-
-#[test]
 fn output_into_a_closed_pipe_ends_quietly() {
     let tmp = tempfile::tempdir().unwrap();
     let text = "[data]\nbuiltin = \"iris\"\n[search]\nstrategy = \"random\"\ntrials = 200000\n\

@@ -516,11 +516,11 @@ fn a_missing_file_is_an_error_naming_it() {
 }
 
 #[test]
-fn a_folder_is_unreadable() {
+fn a_folder_is_not_a_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("data.csv")).unwrap();
     let msg = load_error_in(dir.path(), r#"path = "data.csv""#);
-    assert_mentions(&msg, &["data.csv", "cannot read", "folder"]);
+    assert_mentions(&msg, &["data.csv", "names a folder, not a regular file"]);
 }
 
 #[test]
@@ -833,4 +833,258 @@ fn mnist_load_benchmark() {
         d.validation.x.dim(),
         d.test.as_ref().map(|t| t.x.dim())
     );
+}
+
+// ---------------------------------------------------------------- issue 9: messages
+
+/// A CSV of `n` rows, two classes alternating, two features; `ending` between lines.
+fn two_class_csv(n: usize, ending: &str) -> String {
+    let mut text = format!("a,b,label{ending}");
+    for i in 0..n {
+        text.push_str(&format!("{i},{},{}{ending}", i * 2, i % 2));
+    }
+    text
+}
+
+#[test]
+fn crlf_and_cr_files_report_the_line_an_editor_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, ending) in [("lf.csv", "\n"), ("crlf.csv", "\r\n"), ("cr.csv", "\r")] {
+        let mut lines: Vec<String> = two_class_csv(8, ending)
+            .split(ending)
+            .map(String::from)
+            .collect();
+        // Line 6 (the header is line 1) gets a missing value, as in the issue's repro.
+        lines[5] = "NA,1,0".into();
+        write(dir.path(), name, lines.join(ending).as_bytes());
+        let msg = load_error_in(dir.path(), &format!("path = \"{name}\""));
+        assert_mentions(&msg, &[&format!("{name}:6: column \"a\": \"NA\"")]);
+    }
+    // A ragged row and a test file's unknown class count lines the same way.
+    let mut text = two_class_csv(8, "\r\n");
+    text.push_str("1,2\r\n");
+    write(dir.path(), "ragged.csv", text.as_bytes());
+    let msg = load_error_in(dir.path(), "path = \"ragged.csv\"");
+    assert_mentions(&msg, &["ragged.csv:10: this row has 2 fields"]);
+}
+
+#[test]
+fn a_test_fraction_that_gives_no_sample_is_refused_with_the_count() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "small.csv", two_class_csv(20, "\n").as_bytes());
+    let msg = load_error_in(dir.path(), "path = \"small.csv\"\ntest = 0.01");
+    assert_mentions(
+        &msg,
+        &[
+            "small.csv: data.test = 0.01 of 20 samples gives 0.20 test samples, which rounds to 0",
+            "no test split",
+            "hint: raise data.test to at least 0.025",
+        ],
+    );
+    // The suggested fraction does give a test sample.
+    let d = load_in(dir.path(), "path = \"small.csv\"\ntest = 0.025", 7).unwrap();
+    assert_eq!(d.test.map(|t| t.y.len()), Some(1));
+    // A share of one or more that no class can spare is refused too.
+    write(dir.path(), "tiny.csv", two_class_csv(4, "\n").as_bytes());
+    let msg = load_error_in(
+        dir.path(),
+        "path = \"tiny.csv\"\nvalidation = 0.5\ntest = 0.2",
+    );
+    assert_mentions(
+        &msg,
+        &["gives 1 test samples", "no class a sample to spare"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_fifo_is_named_as_such() {
+    let msg = check_error(r#"path = "/dev/null""#);
+    assert_mentions(
+        &msg,
+        &["/dev/null: data.path names a character device, not a regular file"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success());
+    if made.unwrap_or(false) {
+        let msg = load_error_in(dir.path(), "images = \"pipe.csv\"\nlabels = \"pipe.csv\"");
+        assert_mentions(
+            &msg,
+            &["pipe.csv: data.images names a FIFO (named pipe), not a regular file"],
+        );
+    } else {
+        eprintln!("skipped the FIFO case: mkfifo is not available");
+    }
+}
+
+#[test]
+fn an_empty_path_is_a_mistake_in_the_table() {
+    for key in ["path", "test_path", "labels"] {
+        let toml = match key {
+            "path" => "path = \"\"".to_string(),
+            "test_path" => "path = \"animals_test.csv\"\ntest_path = \"\"".to_string(),
+            _ => "images = \"i\"\nlabels = \"\"".to_string(),
+        };
+        let msg = check_error(&toml);
+        assert_mentions(
+            &msg,
+            &[
+                &format!("data.{key}: must name a file, but the path is empty, got \"\""),
+                "(relative to the space file)",
+            ],
+        );
+        assert!(!msg.contains("file not found"), "{msg}");
+    }
+}
+
+#[test]
+fn a_huge_cell_is_echoed_cut_to_a_readable_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let cell = "7".repeat(1 << 20) + "x";
+    write(
+        dir.path(),
+        "huge.csv",
+        format!("a,label\n1,0\n{cell},1\n").as_bytes(),
+    );
+    let msg = load_error_in(dir.path(), "path = \"huge.csv\"");
+    assert!(msg.len() < 600, "{} bytes of message", msg.len());
+    assert_mentions(
+        &msg,
+        &[
+            "huge.csv:3: column \"a\": \"777",
+            "… (1048577 bytes) is not a number",
+        ],
+    );
+    // A huge column name in a list of columns, likewise.
+    let name = "c".repeat(1 << 20);
+    write(
+        dir.path(),
+        "wide.csv",
+        format!("{name},label\n1,0\n").as_bytes(),
+    );
+    let msg = load_error_in(dir.path(), "path = \"wide.csv\"\nlabel = \"class\"");
+    assert!(msg.len() < 600, "{} bytes of message", msg.len());
+    assert_mentions(&msg, &["… (1048576 bytes)", "\"label\""]);
+}
+
+#[test]
+fn a_binary_file_is_named_not_text_with_what_it_looks_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let (images, labels) = small_idx();
+    let csv = two_class_csv(10, "\n");
+    for (name, bytes, expected) in [
+        ("gz.csv", gzip(csv.as_bytes()), "gzip-compressed"),
+        ("idx.csv", images, "an IDX (MNIST-format) file"),
+        ("labels.csv", labels, "an IDX (MNIST-format) file"),
+        (
+            "latin1.csv",
+            b"caf\xe9,label\n1,0\n2,1\n".to_vec(),
+            "re-save it as UTF-8 CSV",
+        ),
+    ] {
+        write(dir.path(), name, &bytes);
+        let msg = load_error_in(dir.path(), &format!("path = \"{name}\""));
+        assert!(msg.len() < 600, "{name}: {} bytes of message", msg.len());
+        assert_mentions(&msg, &[&format!("{name}:1: not CSV text"), expected]);
+    }
+    // A label that is not UTF-8 is refused, not merged with others into U+FFFD.
+    write(
+        dir.path(),
+        "labels_latin1.csv",
+        b"a,label\n1,x\xe9\n2,y\xe8\n3,x\xe9\n".as_slice(),
+    );
+    let msg = load_error_in(dir.path(), "path = \"labels_latin1.csv\"");
+    assert_mentions(
+        &msg,
+        &[
+            "labels_latin1.csv:2: not CSV text",
+            "not UTF-8 text (byte 0xe9",
+        ],
+    );
+}
+
+#[test]
+fn a_repeated_column_name_is_refused_naming_both_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "dup.csv", b"a,a,b\n1,2,0\n3,4,1\n");
+    let msg = load_error_in(dir.path(), "path = \"dup.csv\"\nfeatures = [\"a\"]");
+    assert_mentions(
+        &msg,
+        &["dup.csv:1: column \"a\" appears twice in the header, as column 1 and column 2"],
+    );
+    // Names are compared as trimmed, as they are used.
+    write(dir.path(), "dup_space.csv", b"x, b,b \n1,2,0\n3,4,1\n");
+    let msg = load_error_in(dir.path(), "path = \"dup_space.csv\"");
+    assert_mentions(
+        &msg,
+        &["column \"b\" appears twice", "column 2 and column 3"],
+    );
+}
+
+#[test]
+fn one_class_idx_labels_get_a_hint_about_the_label_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (images, _) = small_idx();
+    write(dir.path(), "i", &images);
+    write(dir.path(), "l", &idx_labels(&[4; 12]));
+    let msg = load_error_in(dir.path(), "images = \"i\"\nlabels = \"l\"");
+    assert_mentions(&msg, &["class \"4\"", "data.labels names the label file"]);
+    assert!(!msg.contains("data.label "), "IDX has no data.label: {msg}");
+}
+
+#[test]
+fn a_count_mismatch_in_the_test_pair_says_it_is_the_test_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let (images, labels) = small_idx();
+    write(dir.path(), "i", &images);
+    write(dir.path(), "l", &labels);
+    write(dir.path(), "ti", &idx_images(2, 2, 3, &[255; 12]));
+    write(dir.path(), "tl", &idx_labels(&[2, 0, 1]));
+    let toml = "images = \"i\"\nlabels = \"l\"\ntest_images = \"ti\"\ntest_labels = \"tl\"";
+    let msg = load_error_in(dir.path(), toml);
+    assert_mentions(
+        &msg,
+        &[
+            "ti: 2 images, but",
+            "tl has 3 labels (the test pair, data.test_images and data.test_labels)",
+        ],
+    );
+    write(dir.path(), "l", &idx_labels(&[0, 1, 2]));
+    let msg = load_error_in(dir.path(), toml);
+    assert_mentions(&msg, &["(the training pair, data.images and data.labels)"]);
+}
+
+// ---------------------------------------------------------------- summary
+
+#[test]
+fn the_summary_counts_samples_features_classes_and_splits() {
+    let spec = spec("builtin = \"iris\"\ntest = 0.2");
+    let d = data::load(&spec, &fixtures(), 7).unwrap();
+    let s = d.summary(&spec);
+    assert_eq!(
+        (s.samples, s.features, s.train, s.validation, s.test),
+        (150, 4, 90, 30, 30)
+    );
+    assert_eq!(s.classes, ["setosa", "versicolor", "virginica"]);
+    assert_eq!(
+        s.to_string(),
+        "builtin \"iris\": 150 samples × 4 features, 3 classes (\"setosa\", \"versicolor\", \
+         \"virginica\"); split: 90 train, 30 validation, 30 test"
+    );
+    let spec = spec_blobs();
+    let d = data::load(&spec, &fixtures(), 7).unwrap();
+    let line = d.summary(&spec).to_string();
+    assert!(
+        line.starts_with("builtin \"blobs\" (samples = 40, classes = 4): 40 samples × 2 features")
+            && line.ends_with("no test"),
+        "{line}"
+    );
+}
+
+fn spec_blobs() -> DataSpec {
+    spec("builtin = \"blobs\"\nsamples = 40\nclasses = 4")
 }

@@ -305,6 +305,54 @@ fn cases() -> Vec<Case> {
             &["params.hidden", "mixes lists and numbers"],
         ),
         case(
+            "seed_beyond_the_integers_toml_holds",
+            format!("seed = 18446744073709551615\n{DATA}"),
+            &[
+                "bad.toml:1:8: seed: 18446744073709551615 is out of range",
+                "must be an integer from 0 to 9223372036854775807",
+            ],
+        ),
+        case(
+            "trials_beyond_the_integers_toml_holds",
+            search("strategy = \"random\"\ntrials = 99999999999999999999"),
+            &[
+                "bad.toml:5:10: search.trials: 99999999999999999999 is out of range",
+                "must be an integer from 1 to 1000000",
+            ],
+        ),
+        case(
+            "a_parameter_beyond_the_integers_toml_holds",
+            params("epochs = { int = [1, -99999999999999999999] }"),
+            &[
+                "params.epochs.int[1]: -99999999999999999999 is out of range",
+                "must be an integer in [1, 1000000]",
+            ],
+        ),
+        case(
+            "generator_samples_beyond_the_integers_toml_holds",
+            "[data]\nbuiltin = \"blobs\"\nsamples = 99999999999999999999\n".into(),
+            &[
+                "data.samples: 99999999999999999999 is out of range",
+                "to 10000000",
+            ],
+        ),
+        case(
+            "empty_data_path",
+            "[data]\npath = \"\"\n".into(),
+            &[
+                "bad.toml:2:8: data.path: must name a file, but the path is empty",
+                "hint: give the file",
+            ],
+        ),
+        case(
+            "a_repeated_choice_names_both_elements",
+            params("neurons = [8, 16, 32, 16]"),
+            &[
+                "params.neurons[3]",
+                "16 is listed twice in the choice, at [1] and [3]",
+            ],
+        ),
+        case(
             "trials_given_to_a_grid",
             search("strategy = \"grid\"\ntrials = 5"),
             &["search.trials", "applies to random search"],
@@ -335,6 +383,11 @@ fn every_malformed_space_exits_2_with_its_message() {
         );
         assert!(stderr.starts_with("error: "), "{}: {stderr}", case.name);
         assert!(!stderr.contains("panicked"), "{}: {stderr}", case.name);
+        assert!(
+            !stderr.contains("i128"),
+            "{}: serde's words: {stderr}",
+            case.name
+        );
         for fragment in case.expected {
             assert!(
                 stderr.contains(fragment),
@@ -376,4 +429,72 @@ fn errors_point_at_the_offending_line_with_a_caret() {
         .stderr(predicate::str::contains(
             "4 | alpha = { log_uniform = [0, 0.01] }\n  |                         ^\nhint: ",
         ));
+}
+
+/// Issue 9, item 8: the duplicate check of a choice list was quadratic (80,000 values took
+/// 3.9 s, 600,000 did not finish in a minute). A list of 600,000 values must parse at once.
+#[test]
+fn a_choice_of_600000_values_parses_and_a_late_repeat_is_found() {
+    use hpsearch::objective::params::MLP_PARAMS;
+    let n = 600_000;
+    let values: Vec<String> = (0..n).map(|i| format!("{}e-9", i + 1)).collect();
+    let text = |extra: &str| {
+        format!(
+            "{DATA}[search]\nstrategy = \"random\"\ntrials = 3\n[params]\nlearning_rate = [{}{extra}]\n",
+            values.join(", ")
+        )
+    };
+    let path = std::path::Path::new("big.toml");
+    let space = hpsearch::space::parse(&text(""), path, MLP_PARAMS).expect("a valid space");
+    let lr = space
+        .params()
+        .iter()
+        .find(|p| p.name() == "learning_rate")
+        .and_then(|p| p.domain())
+        .and_then(|d| d.grid_size());
+    assert_eq!(lr, Some(n as u64));
+
+    let err = hpsearch::space::parse(&text(", 1e-9"), path, MLP_PARAMS).expect_err("a repeat");
+    assert!(
+        err.to_string()
+            .contains("params.learning_rate[600000]: 0.000000001 is listed twice in the choice, at [0] and [600000]"),
+        "{err}"
+    );
+    // The excerpt shows a window of the 10 MB line around the caret, not the whole line.
+    assert!(
+        err.to_string().len() < 1000,
+        "{} bytes",
+        err.to_string().len()
+    );
+}
+
+#[test]
+fn a_huge_value_is_echoed_cut_to_a_readable_length() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let long = "x".repeat(1 << 20);
+    for (name, text) in [
+        ("activation", params(&format!("activation = \"{long}\""))),
+        ("key", params(&format!("{long} = 1"))),
+        ("strategy", search(&format!("strategy = \"{long}\""))),
+        (
+            "hidden",
+            params(&format!("hidden = [[1], {}]", "1, ".repeat(1 << 18))),
+        ),
+    ] {
+        std::fs::write(dir.path().join("bad.toml"), text).expect("write");
+        let output = Command::cargo_bin("hpsearch")
+            .expect("binary")
+            .current_dir(dir.path())
+            .args(["plan", "bad.toml"])
+            .output()
+            .expect("run hpsearch");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.len() < 2000,
+            "{name}: {} bytes of stderr",
+            stderr.len()
+        );
+        assert!(stderr.contains(" bytes)"), "{name}: {stderr}");
+    }
 }

@@ -10,10 +10,21 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` that never panics: a failed write to stderr (`2>/dev/full`, a closed pipe) is
+/// ignored, so it cannot change how a run ends or its exit code.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod plan;
 mod progress;
 mod report;
 mod run;
+mod stop;
+mod summary;
 mod table;
 
 use std::path::PathBuf;
@@ -27,6 +38,8 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_INVALID: u8 = 2;
 /// Exit code: interrupted by Ctrl-C (128 + SIGINT).
 pub const EXIT_INTERRUPTED: u8 = 130;
+/// Exit code: stopped by SIGTERM (128 + SIGTERM).
+pub const EXIT_TERMINATED: u8 = 143;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,7 +58,7 @@ enum Command {
     Run(run::RunArgs),
     /// Validate SPACE and list its trials without training anything.
     Plan(plan::PlanArgs),
-    /// Rebuild ranked.csv from a results directory's trials.csv and print the ranking.
+    /// Rebuild ranked.csv, curves.csv and report.html from a results directory and print the ranking.
     Report(report::ReportArgs),
 }
 
@@ -88,7 +101,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(Failure { error, .. }) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(Failure { code, error }) => {
-            eprintln!("error: {error:#}");
+            errln!("error: {error:#}");
             ExitCode::from(code)
         }
     }
@@ -100,7 +113,7 @@ pub fn main() -> ExitCode {
 fn warn_inactive(space: &hpsearch::space::SearchSpace, active: &[String]) {
     for param in space.params() {
         if param.is_given() && !active.iter().any(|a| a == param.name()) {
-            eprintln!(
+            errln!(
                 "warning: {}: params.{} is given but applies to no trial ({})",
                 space.path().display(),
                 param.name(),

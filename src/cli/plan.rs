@@ -1,17 +1,16 @@
-//! `hpsearch plan SPACE.toml [--csv]`: validate the space and its data spec, list the trials,
-//! train nothing.
+//! `hpsearch plan SPACE.toml [--csv]`: validate the space, load its data as `run` does and
+//! summarize it (samples, features, classes, split sizes), list the trials, train nothing.
 //!
-//! Exit codes: 0 valid; 2 invalid space (or usage); 1 the data spec cannot be used (missing
-//! file, no source).
+//! Exit codes are `run`'s: 0 valid; 2 invalid space (or usage); 1 the data cannot be used
+//! (a missing or malformed file, a class too small to split, an empty test split, …), with the
+//! message `run` gives.
 
 use std::process::ExitCode;
-
-use anyhow::Context;
 
 use super::{Failure, SpaceArg, table};
 use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::search::{self, TrialConfig};
-use hpsearch::space;
+use hpsearch::{data, space};
 
 /// Arguments of `plan`.
 #[derive(clap::Args, Debug)]
@@ -25,13 +24,15 @@ pub struct PlanArgs {
 
 /// Runs `plan`.
 pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
+    // The steps and their order are run's, so that plan fails where and as run would.
     let space = space::load(&args.space.space, MLP_PARAMS).map_err(Failure::invalid)?;
-    hpsearch::data::check(space.data(), space.base_dir())
-        .with_context(|| format!("{}: [data]", space.path().display()))?;
     let count = search::count(&space).map_err(Failure::invalid)?;
     let trials = search::trials(&space).map_err(Failure::invalid)?;
     let columns = search::active_params(&trials);
     super::warn_inactive(&space, &columns);
+    let data = data::load(space.data(), space.base_dir(), space.seed())?.summary(space.data());
+    // On stderr, like the warnings: stdout keeps its format (the count, then the trials).
+    eprintln!("data: {data}");
     let (headers, rows) = listing(&trials, &columns);
     let summary = format!(
         "{count} trial{} ({})",
@@ -39,7 +40,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         space.strategy().name()
     );
     if args.csv {
-        eprintln!("{summary}");
+        errln!("{summary}");
         let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
         writer.write_record(&headers)?;
         for row in &rows {

@@ -4,10 +4,13 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{
+    HumanDuration, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle,
+};
 
 use hpsearch::objective::{EpochReport, Objective, TrialOutcome};
 use hpsearch::runner::TrialObserver;
@@ -18,8 +21,45 @@ pub struct Progress<'a> {
     objective: &'a dyn Objective,
     multi: MultiProgress,
     sweep: ProgressBar,
-    running: Mutex<HashMap<u64, ProgressBar>>,
+    running: Mutex<HashMap<u64, Running>>,
     best: Mutex<Option<(f64, u64)>>,
+    eta: Arc<Eta>,
+}
+
+/// A running trial's line, and how much of it [`Eta`] has counted.
+struct Running {
+    line: ProgressBar,
+    /// In thousandths of a trial.
+    counted: u64,
+}
+
+/// The estimate of the time left, from the work this process has done: finished trials and
+/// the finished epochs of running ones, against the trials it has to run. indicatif's own
+/// `{eta}` says `0s` before the first trial finishes, and a resumed sweep's starting position
+/// would read as instant progress.
+struct Eta {
+    start: Instant,
+    /// Trials to run in this process, in thousandths.
+    todo: u64,
+    /// Work done, in thousandths of a trial.
+    done: AtomicU64,
+}
+
+impl Eta {
+    /// `, ETA 3m` (indicatif's short form), or nothing until there is something to estimate from.
+    fn write(&self, out: &mut dyn std::fmt::Write) {
+        let done = self.done.load(Ordering::Relaxed);
+        if done == 0 {
+            return;
+        }
+        let left = self.start.elapsed().as_secs_f64() * self.todo.saturating_sub(done) as f64
+            / done as f64;
+        let _ = write!(
+            out,
+            ", ETA {:#}",
+            HumanDuration(Duration::from_secs_f64(left))
+        );
+    }
 }
 
 impl<'a> Progress<'a> {
@@ -39,11 +79,21 @@ impl<'a> Progress<'a> {
         };
         let multi = MultiProgress::with_draw_target(target);
         let sweep = multi.add(ProgressBar::new(total as u64));
+        let eta = Arc::new(Eta {
+            start: Instant::now(),
+            todo: total.saturating_sub(done) as u64 * 1000,
+            done: AtomicU64::new(0),
+        });
+        let key = Arc::clone(&eta);
         sweep.set_style(
             ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} trials, ETA {eta}  {msg}",
+                "{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} trials{left}  {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "left",
+                move |_: &ProgressState, out: &mut dyn std::fmt::Write| key.write(out),
+            )
             .progress_chars("=> "),
         );
         sweep.set_position(done as u64);
@@ -54,6 +104,7 @@ impl<'a> Progress<'a> {
             sweep,
             running: Mutex::default(),
             best: Mutex::new(None),
+            eta,
         };
         if let Some((loss, trial)) = best {
             progress.offer_best(loss, trial);
@@ -61,10 +112,31 @@ impl<'a> Progress<'a> {
         progress
     }
 
-    /// Removes the bars from the terminal.
+    /// Removes the bars from the terminal, the lines of trials that were stopped included (a
+    /// line left unfinished would draw itself again when dropped, below the summary).
     pub fn finish(&self) {
+        for (_, running) in self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+        {
+            running.line.finish_and_clear();
+            self.multi.remove(&running.line);
+        }
         self.sweep.finish_and_clear();
         let _ = self.multi.clear();
+    }
+
+    /// Counts `trial`'s work up to `milli` thousandths of it.
+    fn count(&self, running: &mut Running, milli: u64) {
+        let milli = milli.min(1000);
+        if milli > running.counted {
+            self.eta
+                .done
+                .fetch_add(milli - running.counted, Ordering::Relaxed);
+            running.counted = milli;
+        }
     }
 
     fn offer_best(&self, loss: f64, trial: u64) {
@@ -93,30 +165,37 @@ impl TrialObserver for Progress<'_> {
         self.running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(trial.id, line);
+            .insert(trial.id, Running { line, counted: 0 });
     }
 
     fn epoch(&self, trial: &TrialConfig, report: &EpochReport) {
-        if let Some(line) = self
+        if let Some(running) = self
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&trial.id)
+            .get_mut(&trial.id)
         {
-            line.set_position(report.epoch as u64 + 1);
-            line.set_message(format!("val_loss {:.4}", report.val_loss));
+            let epoch = report.epoch as u64 + 1;
+            running.line.set_position(epoch);
+            running
+                .line
+                .set_message(format!("val_loss {:.4}", report.val_loss));
+            if let Some(epochs) = running.line.length().filter(|&e| e > 0) {
+                self.count(running, epoch * 1000 / epochs);
+            }
         }
     }
 
     fn finished(&self, trial: &TrialConfig, outcome: &TrialOutcome) -> Result<(), String> {
-        if let Some(line) = self
+        if let Some(mut running) = self
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&trial.id)
         {
-            line.finish_and_clear();
-            self.multi.remove(&line);
+            self.count(&mut running, 1000);
+            running.line.finish_and_clear();
+            self.multi.remove(&running.line);
         }
         if outcome.status.is_ranked() {
             self.offer_best(outcome.best_val_loss, trial.id);

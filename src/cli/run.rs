@@ -1,24 +1,27 @@
 //! `hpsearch run SPACE.toml`: the sweep pipeline, step for step: load the space → sample the
-//! trials → prepare the results directory → load the data → run with observers → rank → write
-//! → print the top of the ranking.
+//! trials → load the data → prepare (and lock) the results directory → run with observers →
+//! rank → write every file → print the top of the ranking.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::Context;
 
+use hpsearch::objective::Objective;
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::params::MLP_PARAMS;
-use hpsearch::objective::{Objective, TrialStatus};
-use hpsearch::report::{self, RankKey, Recorder, ReportError, ResultsDir};
+use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir};
 use hpsearch::runner::{self, Observers};
 use hpsearch::search::{Study, Told};
+use hpsearch::space::SearchSpace;
 use hpsearch::{data, search, space};
 
 use super::progress::Progress;
-use super::{EXIT_FAILURE, EXIT_INTERRUPTED, Failure, SpaceArg, table};
+use super::stop::{self, Stop};
+use super::summary::{Winner, print_results};
+use super::{EXIT_FAILURE, Failure, SpaceArg};
 
 /// Arguments of `run`.
 #[derive(clap::Args, Debug)]
@@ -31,9 +34,14 @@ pub struct RunArgs {
     /// Results directory [default: results/NAME, NAME from the space file].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Finish an interrupted sweep: run only the trials missing from DIR/trials.csv.
+    /// Finish an interrupted sweep: run only the trials missing from DIR/trials.csv (a folder
+    /// that does not exist yet or is empty starts the sweep).
     #[arg(long)]
     resume: bool,
+    /// Stop after DURATION (e.g. 90m, 2h, 1h30m, 3600s) as Ctrl-C does, write the reports and
+    /// exit 0; --resume goes on.
+    #[arg(long, value_name = "DURATION", value_parser = stop::parse_time_limit)]
+    time_limit: Option<Duration>,
     /// No progress bars (the final summary is still printed).
     #[arg(short, long)]
     quiet: bool,
@@ -44,6 +52,7 @@ pub struct RunArgs {
 
 /// Runs `run`.
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let stop = Stop::install(args.time_limit).context("cannot handle signals")?;
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
     let mut study = Study::new(&space);
@@ -53,26 +62,23 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     super::warn_inactive(&space, &columns);
     // Data first: a data error must not leave a results directory that blocks the next run.
     let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
+    let identity = data::identity(space.data(), space.base_dir())?;
 
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(space.name()));
     let dir = ResultsDir::create(&out, args.resume)?;
-    if args.resume {
-        let stored = space::load(&dir.file("space.toml"), MLP_PARAMS)
-            .context("cannot read the space this sweep was started with")?;
-        if stored.fingerprint() != space.fingerprint() {
-            // Raising a random or TPE search's `trials` keeps its first trials: run the new ones.
-            if !space.extends(&stored) {
-                return Err(ReportError::DifferentSpace { path: out }.into());
-            }
-            dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
-        }
-    } else {
-        dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
+    // However the run ends, if it recorded no trial it leaves nothing behind.
+    let _discard = DiscardIfEmpty(&dir);
+    if dir.resumes() {
+        check_resume(&dir, &space, &identity)?;
     }
-    let (recorder, done) = Recorder::open(&dir, columns, args.resume)?;
+    dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
+    let data_toml = report::data_toml(&dataset.summary(space.data()), &identity)
+        .context("cannot describe the data")?;
+    dir.write_atomic(report::DATA_FILE, |w| w.write_all(data_toml.as_bytes()))?;
+    let (recorder, done) = Recorder::open(&dir, columns, dir.resumes())?;
     for job in &done {
         study
             .restore(Told {
@@ -84,7 +90,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| ReportError::Corrupt {
                 path: dir.file("trials.csv"),
                 line: job.line,
-                message: format!("{e}; this journal is not this space's: use a new --out"),
+                message: format!("{e}; these results are another search's: use a new --out"),
             })?;
     }
     let done: Vec<RankKey> = done.iter().map(|d| d.key).collect();
@@ -94,22 +100,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let objective = MlpObjective::new(Arc::new(dataset));
 
     quiet_worker_panics();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    // Fails only if a handler is already installed, which this process never does twice.
-    // A second Ctrl-C quits at once, for an epoch too long to wait for.
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
-        }
-    });
-
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
     );
-    eprintln!(
-        "{}: {total} trial{} ({} already done), {} data, {jobs} worker{} → {}",
+    let rungs = match study.brackets().len() {
+        0 => String::new(),
+        b => format!(
+            " in {b} bracket{} ({jobs_total} rung runs)",
+            if b == 1 { "" } else { "s" }
+        ),
+    };
+    errln!(
+        "{}: {total} trial{}{rungs} ({} already done), {} data, {jobs} worker{} → {}",
         space.name(),
         if total == 1 { "" } else { "s" },
         done.len(),
@@ -123,79 +126,126 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         &mut study,
         jobs,
         &Observers(vec![&recorder, &progress]),
-        &stop,
+        stop.flag(),
     );
     progress.finish();
     let summary = summary.context("the sweep stopped")?;
-
-    let ranked = report::write_reports(&dir, args.top)?;
-    print_ranking(&ranked, args.top)?;
-    let winner = ranked.top.first().filter(|r| r.status.is_ranked());
-    if let Some(best) = winner {
-        // The winner as the journal recorded it: its seed and its parameters.
-        let config = best
-            .trial(&ranked.params, MLP_PARAMS)
-            .map_err(|m| anyhow::anyhow!("{}: {m}", dir.file("trials.csv").display()))?;
-        outln!(
-            "\nbest: trial {} (val_loss {})",
-            best.trial,
-            report::number(best.val_loss)
-        )?;
-        for (name, value) in config.params.iter() {
-            if let Some(value) = value {
-                outln!("  {name} = {value}")?;
-            }
-        }
-        let data = data::rebased(space.data(), space.base_dir());
-        let text = report::best_toml(space.name(), space.seed(), &data, &config, best.val_loss)
-            .context("cannot write best.toml")?;
-        dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
-        if let Some(score) = (!summary.interrupted)
-            .then(|| objective.test(&config))
-            .flatten()
-        {
-            let score = score.map_err(|m| anyhow::anyhow!("testing trial {}: {m}", best.trial))?;
-            dir.write_atomic("test.csv", |w| report::write_test(w, best.trial, &score))?;
-            outln!(
-                "test ({} samples, winner only, never used for ranking): loss {:.4}, accuracy {:.4}",
-                score.samples,
-                score.loss,
-                score.accuracy
-            )?;
-        }
-    }
-    print_summary(&ranked, total)?;
-    let written = [
-        "ranked.csv",
-        "trials.csv",
-        "curves.csv",
-        "best.toml",
-        "test.csv",
-    ]
-    .into_iter()
-    .filter(|f| dir.file(f).is_file())
-    .collect::<Vec<_>>()
-    .join(", ");
-    outln!("results in {}/ ({written})", out.display())?;
-
-    if summary.interrupted {
-        eprintln!(
-            "interrupted: {} of {} trials are in {}\nresume with: hpsearch run {} --resume --out {}",
-            ranked.trials,
-            total,
-            dir.file("trials.csv").display(),
-            space_path.display(),
-            out.display()
+    let stopped = stop.cause().filter(|_| summary.interrupted);
+    if let Some(cause) = stopped
+        && dir.discard_if_empty()
+    {
+        errln!(
+            "{}",
+            stop::notice(cause, 0, total, space_path, &out, args.jobs)
         );
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        return Ok(ExitCode::from(cause.exit_code()));
+    }
+
+    // Every file is written before anything goes to stdout: a reader that closes it early
+    // (`| head`) loses nothing.
+    let ranked = report::write_reports(&dir, args.top)?;
+    let winner = ranked.top.first().filter(|r| r.status.is_ranked());
+    let best = winner
+        .map(|w| write_winner(&dir, &space, &objective, w, &ranked.params, !summary.interrupted))
+        .transpose()?;
+    report::html::write_file(&dir, MLP_PARAMS)?;
+
+    // The files are complete: the exit code no longer depends on stdout.
+    if let Err(e) = print_results(&ranked, best, total, dir.path(), args.top)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        errln!("warning: cannot print the results to stdout: {e}");
+    }
+    if let Some(cause) = stopped {
+        let kept = ranked.trials;
+        errln!(
+            "{}",
+            stop::notice(cause, kept, total, space_path, &out, args.jobs)
+        );
+        return Ok(ExitCode::from(cause.exit_code()));
     }
     if winner.is_none() {
-        eprintln!(
+        errln!(
             "error: no trial produced a score (all failed or diverged); see the message column of ranked.csv"
         );
         return Ok(ExitCode::from(EXIT_FAILURE));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to resume into `dir` a sweep of another space (unless `space` only raises a random
+/// or TPE search's `trials`) or of other data (naming the file that changed).
+fn check_resume(
+    dir: &ResultsDir,
+    space: &SearchSpace,
+    identity: &data::DataIdentity,
+) -> Result<(), Failure> {
+    let stored = space::load(&dir.file("space.toml"), MLP_PARAMS)
+        .context("cannot read the space this sweep was started with")?;
+    // Raising a random or TPE search's `trials` keeps its first trials: run only the new ones.
+    if stored.fingerprint() != space.fingerprint() && !space.extends(&stored) {
+        return Err(ReportError::DifferentSpace {
+            path: dir.path().to_path_buf(),
+        }
+        .into());
+    }
+    let path = dir.file(report::DATA_FILE);
+    // Results directories from before data.toml existed have nothing to compare with.
+    if path.is_file() {
+        let text = std::fs::read_to_string(&path).map_err(ReportError::io(&path))?;
+        let recorded = report::read_identity(&text)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read it: {}", path.display(), e.message()))?;
+        if let Some(change) = identity.change_from(&recorded) {
+            return Err(anyhow::anyhow!(
+                "{}: cannot resume: {change}\nhint: restore the data the sweep started with, or run the changed data into a new --out",
+                dir.path().display()
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Removes the results directory when dropped if the run recorded no trial
+/// ([`ResultsDir::discard_if_empty`]), so that a failed start never blocks the rerun.
+struct DiscardIfEmpty<'a>(&'a ResultsDir);
+
+impl Drop for DiscardIfEmpty<'_> {
+    fn drop(&mut self) {
+        self.0.discard_if_empty();
+    }
+}
+
+/// Writes best.toml for `winner` and, when `test` and the data has a test split, scores it on
+/// that split and writes test.csv; returns the winner, its configuration and its test score.
+fn write_winner<'r>(
+    dir: &ResultsDir,
+    space: &SearchSpace,
+    objective: &dyn Objective,
+    winner: &'r Record,
+    columns: &[String],
+    test: bool,
+) -> Result<Winner<'r>, Failure> {
+    // The winner as the journal recorded it: its seed and its parameters.
+    let config = winner
+        .trial(columns, MLP_PARAMS)
+        .map_err(|m| anyhow::anyhow!("{}: {m}", dir.file("trials.csv").display()))?;
+    let data = data::rebased(space.data(), space.base_dir());
+    let text = report::best_toml(space.name(), space.seed(), &data, &config, winner.val_loss)
+        .context("cannot write best.toml")?;
+    dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
+    let score = test.then(|| objective.test(&config)).flatten();
+    let score = score
+        .transpose()
+        .map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
+    if let Some(score) = &score {
+        dir.write_atomic("test.csv", |w| report::write_test(w, winner.trial, score))?;
+    }
+    Ok(Winner {
+        record: winner,
+        config,
+        test: score,
+    })
 }
 
 /// A panicking trial is caught and recorded as failed with its message (runner), so the
@@ -226,73 +276,4 @@ fn describe_data(spec: &data::DataSpec) -> String {
     source
         .or_else(|| spec.images.as_ref().map(|p| p.display().to_string()))
         .unwrap_or_default()
-}
-
-/// Prints the top `k` of the ranking as a table.
-pub fn print_ranking(ranked: &report::Ranking, k: usize) -> std::io::Result<()> {
-    // Parameters that are the same in every trial say nothing about the ranking.
-    let varying: Vec<usize> = (0..ranked.params.len())
-        .filter(|&i| ranked.varying[i])
-        .collect();
-    let mut headers: Vec<String> = [
-        "rank",
-        "trial",
-        "status",
-        "val_loss",
-        "val_acc",
-        "best_epoch",
-        "epochs_run",
-    ]
-    .map(String::from)
-    .to_vec();
-    headers.extend(varying.iter().map(|&i| ranked.params[i].clone()));
-    let rows: Vec<Vec<String>> = ranked
-        .top
-        .iter()
-        .take(k)
-        .enumerate()
-        .map(|(i, r)| {
-            let mut row = vec![
-                (i + 1).to_string(),
-                r.trial.to_string(),
-                r.status.name().to_string(),
-                fixed(r.val_loss),
-                fixed(r.val_accuracy),
-                r.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
-                r.epochs_run.to_string(),
-            ];
-            row.extend(varying.iter().map(|&i| table::short(&r.params[i])));
-            row
-        })
-        .collect();
-    outln!(
-        "top {} of {} trials by validation loss:",
-        rows.len(),
-        ranked.trials
-    )?;
-    outln!("{}", table::render(&headers, &rows).trim_end())
-}
-
-fn fixed(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.4}")
-    } else {
-        "-".to_string()
-    }
-}
-
-/// Prints how many trials ended each way.
-pub fn print_summary(ranked: &report::Ranking, total: usize) -> std::io::Result<()> {
-    let pruned = match ranked.count(TrialStatus::Pruned) {
-        0 => String::new(),
-        n => format!(", {n} pruned"),
-    };
-    outln!(
-        "{} of {total} trials finished: {} completed, {} stopped early{pruned}, {} diverged, {} failed",
-        ranked.trials,
-        ranked.count(TrialStatus::Completed),
-        ranked.count(TrialStatus::StoppedEarly),
-        ranked.count(TrialStatus::Diverged),
-        ranked.count(TrialStatus::Failed)
-    )
 }

@@ -41,6 +41,15 @@ impl Builtin {
         })
     }
 
+    /// The compiled-in text of a data set that is a file (`None` for a generator).
+    pub(crate) fn embedded(self) -> Option<&'static str> {
+        match self {
+            Builtin::Iris => Some(IRIS_CSV),
+            Builtin::Digits => Some(DIGITS_CSV),
+            Builtin::Generated(_) => None,
+        }
+    }
+
     /// Loads or generates the data (all of it, before splitting).
     pub(crate) fn table(self, params: &GeneratorParams, seed: u64) -> Result<Table, DataError> {
         match self {

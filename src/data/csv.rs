@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
 use super::error::{DataError, quoted_list};
@@ -122,15 +122,22 @@ fn read<R: Read>(
     options: &CsvOptions,
     known_classes: Option<&ClassLookup>,
 ) -> Result<Table, DataError> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let start = input.fill_buf().map_err(|error| DataError::Unreadable {
+        key,
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let looks_like = looks_like(start);
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(options.delimiter)
         .has_headers(true)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(input);
+        .from_reader(LineEnds::new(input));
 
     let header = reader
-        .headers()
+        .byte_headers()
         .map_err(|e| csv_error(e, path, key))?
         .clone();
     if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
@@ -138,7 +145,11 @@ fn read<R: Read>(
             path: path.to_path_buf(),
         });
     }
-    let columns: Vec<&str> = header.iter().map(str::trim).collect();
+    let columns: Vec<&str> = header
+        .iter()
+        .map(|field| text(field, path, key, 1, looks_like).map(str::trim))
+        .collect::<Result<_, _>>()?;
+    distinct(&columns, path)?;
     let (label_col, feature_cols) = pick_columns(&columns, options, path)?;
     let width = feature_cols.len();
     let feature_names: Vec<String> = feature_cols
@@ -171,10 +182,11 @@ fn read<R: Read>(
             });
         }
         for &c in &feature_cols {
-            values.push(parse_feature(&record[c], path, line, columns[c])?);
+            values.push(parse_feature(
+                &record[c], path, line, columns[c], key, looks_like,
+            )?);
         }
-        let label = String::from_utf8_lossy(record[label_col].trim_ascii());
-        let label = label.as_ref();
+        let label = text(record[label_col].trim_ascii(), path, key, line, looks_like)?;
         if label.is_empty() {
             return Err(DataError::EmptyLabel {
                 path: path.to_path_buf(),
@@ -273,17 +285,15 @@ fn pick_columns(
     Ok((label_col, feature_cols))
 }
 
-fn parse_feature(field: &[u8], path: &Path, line: u64, column: &str) -> Result<f32, DataError> {
-    let field = field.trim_ascii();
-    // `from_utf8` is the fast check; the lossy copy only serves the message of a bad value.
-    let lossy;
-    let text = match std::str::from_utf8(field) {
-        Ok(text) => text,
-        Err(_) => {
-            lossy = String::from_utf8_lossy(field);
-            lossy.as_ref()
-        }
-    };
+fn parse_feature(
+    field: &[u8],
+    path: &Path,
+    line: u64,
+    column: &str,
+    key: &'static str,
+    looks_like: Kind,
+) -> Result<f32, DataError> {
+    let text = text(field.trim_ascii(), path, key, line, looks_like)?;
     let problem = match text.parse::<f32>() {
         Ok(v) if v.is_finite() => return Ok(v),
         Ok(_) if text.parse::<f64>().is_ok_and(f64::is_finite) => {
@@ -300,6 +310,131 @@ fn parse_feature(field: &[u8], path: &Path, line: u64, column: &str) -> Result<f
         value: text.to_string(),
         problem,
     })
+}
+
+/// The header's column names are distinct: a repeated name would let `label` or `features`
+/// pick one of two columns silently.
+fn distinct(columns: &[&str], path: &Path) -> Result<(), DataError> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(columns.len());
+    for (i, name) in columns.iter().enumerate() {
+        if let Some(first) = seen.insert(name, i) {
+            return Err(DataError::DuplicateColumn {
+                path: path.to_path_buf(),
+                name: name.to_string(),
+                first: first + 1,
+                second: i + 1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A field as text: UTF-8 without NUL bytes (which only binary files hold).
+fn text<'a>(
+    field: &'a [u8],
+    path: &Path,
+    key: &'static str,
+    line: u64,
+    looks_like: Kind,
+) -> Result<&'a str, DataError> {
+    let problem = match std::str::from_utf8(field) {
+        Ok(text) if !text.contains('\0') => return Ok(text),
+        Ok(_) => "the line holds NUL bytes, as binary files do".to_string(),
+        Err(e) => format!(
+            "the line is not UTF-8 text (byte 0x{:02x} in a field)",
+            field[e.valid_up_to()]
+        ),
+    };
+    Err(DataError::NotText {
+        path: path.to_path_buf(),
+        line: Some(line),
+        problem,
+        hint: looks_like.hint(key),
+    })
+}
+
+/// What a data file looks like from its first bytes, to say what to do with one that is not
+/// CSV text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Gzip,
+    Idx,
+    Other,
+}
+
+fn looks_like(start: &[u8]) -> Kind {
+    match start {
+        [0x1f, 0x8b, ..] => Kind::Gzip,
+        [0, 0, 0x08, 0x01 | 0x03, ..] => Kind::Idx,
+        _ => Kind::Other,
+    }
+}
+
+impl Kind {
+    fn hint(self, key: &str) -> String {
+        match self {
+            Kind::Gzip => format!(
+                "the file is gzip-compressed: decompress it (gunzip) and point data.{key} at the \
+                 CSV; gzipped MNIST files go to data.images and data.labels"
+            ),
+            Kind::Idx => format!(
+                "the file is an IDX (MNIST-format) file: give it as data.images or data.labels \
+                 instead of data.{key}"
+            ),
+            Kind::Other => format!(
+                "data.{key} must name a CSV text file encoded as UTF-8; re-save it as UTF-8 CSV \
+                 (in a spreadsheet: \"CSV UTF-8\")"
+            ),
+        }
+    }
+}
+
+/// A reader that turns every line ending (CRLF, or a lone CR) into LF.
+///
+/// Hand-written because the csv crate numbers lines by LF only and, with CRLF endings, gives
+/// each record the line of the one before (BurntSushi/rust-csv#395, open): errors would point
+/// one line too high. Quoted fields are affected alike (a CRLF inside quotes becomes LF); every
+/// field is trimmed anyway.
+struct LineEnds<R> {
+    inner: R,
+    /// The last byte read was a CR: an LF right after it is the same line ending.
+    after_cr: bool,
+}
+
+impl<R> LineEnds<R> {
+    fn new(inner: R) -> Self {
+        LineEnds {
+            inner,
+            after_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for LineEnds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            // Rewritten in place: the output never outruns the input.
+            let mut out = 0;
+            for i in 0..n {
+                let b = buf[i];
+                if b == b'\n' && self.after_cr {
+                    self.after_cr = false;
+                    continue;
+                }
+                self.after_cr = b == b'\r';
+                buf[out] = if self.after_cr { b'\n' } else { b };
+                out += 1;
+            }
+            // A buffer that held only the LF of a CRLF: read on rather than signal the end.
+            if out > 0 {
+                return Ok(out);
+            }
+        }
+    }
 }
 
 /// Sorts the classes (numerically when all are integers) and renumbers `ids` to match.
@@ -338,10 +473,11 @@ fn csv_error(error: ::csv::Error, path: &Path, key: &'static str) -> DataError {
             path: path.to_path_buf(),
             error: source,
         },
-        ::csv::ErrorKind::Utf8 { err, .. } => DataError::Csv {
+        ::csv::ErrorKind::Utf8 { err, .. } => DataError::NotText {
             path: path.to_path_buf(),
             line,
-            message: format!("invalid UTF-8 in field {}", err.field() + 1),
+            problem: format!("field {} of the line is not UTF-8 text", err.field() + 1),
+            hint: Kind::Other.hint(key),
         },
         other => DataError::Csv {
             path: path.to_path_buf(),

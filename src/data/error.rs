@@ -3,6 +3,7 @@
 //! Each message names the place (file, 1-based line as an editor shows it, column name), the
 //! offending value and the rule, then a `hint:` line saying what to do.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// A data problem: a bad `[data]` table, a missing or malformed file, or data that cannot be
@@ -54,7 +55,8 @@ pub enum DataError {
 
     /// `builtin` names no known data set.
     #[error(
-        "data.builtin: unknown data set \"{name}\"{suggestion}\nhint: the built-in data sets are {known}"
+        "data.builtin: unknown data set {}{suggestion}\nhint: the built-in data sets are {known}",
+        quoted(name)
     )]
     UnknownBuiltin {
         /// The name given.
@@ -66,7 +68,7 @@ pub enum DataError {
     },
 
     /// A setting outside its legal range (fractions, generator parameters, delimiter, …).
-    #[error("data.{key}: {rule}, got {value}\nhint: {hint}")]
+    #[error("data.{key}: {rule}, got {}\nhint: {hint}", clip(value))]
     BadSetting {
         /// The key.
         key: &'static str,
@@ -105,6 +107,21 @@ pub enum DataError {
         path: PathBuf,
     },
 
+    /// A referenced path that exists but is not a regular file (a folder, a device, a FIFO, …).
+    #[error(
+        "{}: data.{key} names {what}, not a regular file\nhint: data.{key} must name a data file \
+         (relative paths are resolved against the folder of the space file)",
+        path.display()
+    )]
+    NotAFile {
+        /// The key that names it.
+        key: &'static str,
+        /// The path, resolved.
+        path: PathBuf,
+        /// What it is: `"a folder"`, `"a character device"`, `"a FIFO (named pipe)"`, ….
+        what: &'static str,
+    },
+
     /// A referenced file cannot be read (permissions, a folder, corrupt gzip, …).
     #[error(
         "{}: cannot read (data.{key}): {error}\nhint: data.{key} must name a readable file",
@@ -141,6 +158,42 @@ pub enum DataError {
         path: PathBuf,
     },
 
+    /// Two columns of a CSV header with the same name.
+    #[error(
+        "{}:1: column {} appears twice in the header, as column {first} and column {second}\n\
+         hint: give every column its own name, so that data.label and data.features pick one \
+         column each",
+        path.display(),
+        quoted(name)
+    )]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The repeated name.
+        name: String,
+        /// 1-based position of its first occurrence.
+        first: usize,
+        /// 1-based position of its second occurrence.
+        second: usize,
+    },
+
+    /// A data file that is not text (binary, or not UTF-8) where text is expected.
+    #[error(
+        "{}{}: not CSV text: {problem}\nhint: {hint}",
+        path.display(),
+        line.map(|l| format!(":{l}")).unwrap_or_default()
+    )]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line, when known.
+        line: Option<u64>,
+        /// What was found.
+        problem: String,
+        /// What to do (it depends on what the file looks like).
+        hint: String,
+    },
+
     /// A CSV row with a different number of fields than the header.
     #[error(
         "{}:{line}: this row has {found} fields, but the header (line 1) has {expected}\n\
@@ -163,9 +216,11 @@ pub enum DataError {
 
     /// A feature value that is not a finite number.
     #[error(
-        "{}:{line}: column \"{column}\": {value:?} is {problem}\nhint: feature columns must hold \
-         finite numbers; fix the value, or choose the numeric columns with data.features = [...]",
-        path.display()
+        "{}:{line}: column {}: {} is {problem}\nhint: feature columns must hold finite numbers; \
+         fix the value, or choose the numeric columns with data.features = [...]",
+        path.display(),
+        quoted(column),
+        quoted(value)
     )]
     BadFeature {
         /// The file.
@@ -182,9 +237,10 @@ pub enum DataError {
 
     /// A row with an empty label.
     #[error(
-        "{}:{line}: column \"{column}\": the label is empty\nhint: every row needs a class in \
-         the label column",
-        path.display()
+        "{}:{line}: column {}: the label is empty\nhint: every row needs a class in the label \
+         column",
+        path.display(),
+        quoted(column)
     )]
     EmptyLabel {
         /// The file.
@@ -197,9 +253,10 @@ pub enum DataError {
 
     /// The label column is not in the header.
     #[error(
-        "{}:1: no label column \"{label}\"; the columns are {columns}\nhint: set data.label to \
-         the column that holds the class",
-        path.display()
+        "{}:1: no label column {}; the columns are {columns}\nhint: set data.label to the \
+         column that holds the class",
+        path.display(),
+        quoted(label)
     )]
     LabelNotFound {
         /// The file.
@@ -212,9 +269,10 @@ pub enum DataError {
 
     /// A column named in `features` is not in the header, or is the label.
     #[error(
-        "{}:1: data.features names \"{feature}\", {problem}; the columns are {columns}\n\
+        "{}:1: data.features names {}, {problem}; the columns are {columns}\n\
          hint: list feature columns from the header, other than the label",
-        path.display()
+        path.display(),
+        quoted(feature)
     )]
     FeatureNotFound {
         /// The file.
@@ -229,9 +287,10 @@ pub enum DataError {
 
     /// The header has no column besides the label.
     #[error(
-        "{}:1: the only column is the label \"{label}\"; there are no features\nhint: a CSV needs \
-         at least one feature column besides the label",
-        path.display()
+        "{}:1: the only column is the label {}; there are no features\nhint: a CSV needs at \
+         least one feature column besides the label",
+        path.display(),
+        quoted(label)
     )]
     NoFeatures {
         /// The file.
@@ -240,8 +299,8 @@ pub enum DataError {
         label: String,
     },
 
-    /// The CSV reader failed (invalid UTF-8, …).
-    #[error("{}{}: {message}\nhint: save the file as UTF-8 text", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    /// The CSV reader failed (an unexpected parser error).
+    #[error("{}{}: {message}\nhint: save the file as UTF-8 CSV text", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     Csv {
         /// The file.
         path: PathBuf,
@@ -253,8 +312,9 @@ pub enum DataError {
 
     /// The test data holds a class the training data does not.
     #[error(
-        "{at}: class \"{class}\" does not occur in the training data, whose classes are \
-         {known}\nhint: the test file must use the training file's classes"
+        "{at}: class {} does not occur in the training data, whose classes are {known}\n\
+         hint: the test file must use the training file's classes",
+        quoted(class)
     )]
     UnknownTestClass {
         /// `file:line` or `file: label #i`.
@@ -267,23 +327,27 @@ pub enum DataError {
 
     /// Only one class in the data.
     #[error(
-        "{origin}: every sample has the class \"{class}\"; a classifier needs at least two \
-         classes\nhint: check that data.label names the column that holds the class"
+        "{origin}: every sample has the class {}; a classifier needs at least two classes\n\
+         hint: {hint}",
+        quoted(class)
     )]
     SingleClass {
         /// The data's origin (file or built-in name).
         origin: String,
         /// The one class.
         class: String,
+        /// What to check, which depends on the source (a CSV's label column, an IDX label file).
+        hint: &'static str,
     },
 
     /// A class too small to appear in every split.
     #[error(
-        "{origin}: class \"{class}\" has {count} sample(s), which leaves {train} for training \
+        "{origin}: class {} has {count} sample(s), which leaves {train} for training \
          and {validation} for validation with validation = {validation_fraction}, test = \
          {test_fraction}; training and validation each need at least one of every class\n\
          hint: add samples of this class, remove it from the data, or change data.validation \
-         and data.test"
+         and data.test",
+        quoted(class)
     )]
     ClassTooSmall {
         /// The data's origin.
@@ -300,6 +364,24 @@ pub enum DataError {
         validation_fraction: f64,
         /// The test fraction.
         test_fraction: f64,
+    },
+
+    /// A test fraction that gives no test sample (e.g. `test = 0.01` of 40 samples).
+    #[error(
+        "{origin}: data.test = {fraction} of {samples} samples gives {reason}, so there would \
+         be no test split\nhint: {hint}"
+    )]
+    EmptyTestSplit {
+        /// The data's origin.
+        origin: String,
+        /// The test fraction.
+        fraction: f64,
+        /// Samples in the data.
+        samples: usize,
+        /// Why the split is empty, e.g. `0.4 test samples, which rounds to 0`.
+        reason: String,
+        /// What to do, e.g. the smallest fraction that gives one sample.
+        hint: String,
     },
 
     /// An IDX file with the wrong magic number.
@@ -354,12 +436,19 @@ pub enum DataError {
 
     /// IDX image and label files of different lengths.
     #[error(
-        "{}: {n_images} images, but {} has {n_labels} labels\nhint: images and labels must come \
-         from the same set (train-images with train-labels, t10k-images with t10k-labels)",
+        "{}: {n_images} images, but {} has {n_labels} labels (the {which} pair, \
+         data.{images_key} and data.{labels_key})\nhint: images and labels must come from the \
+         same set (train-images with train-labels, t10k-images with t10k-labels)",
         images.display(),
         labels.display()
     )]
     IdxLengthMismatch {
+        /// `"training"` or `"test"`.
+        which: &'static str,
+        /// The key naming the image file (`images`, `test_images`).
+        images_key: &'static str,
+        /// The key naming the label file (`labels`, `test_labels`).
+        labels_key: &'static str,
         /// The image file.
         images: PathBuf,
         /// The label file.
@@ -371,14 +460,41 @@ pub enum DataError {
     },
 }
 
+/// Longest text (in characters) a message echoes whole; longer values are cut by [`clip`].
+pub(crate) const ECHO_CHARS: usize = 80;
+
+/// `text` as a message echoes it: whole when it has at most [`ECHO_CHARS`] characters, else
+/// its start and its length, `0.1,0.2,0.3… (1048576 bytes)`, so that a 1 MB cell or a binary
+/// file's first line gives a readable message, not a megabyte of stderr.
+pub(crate) fn clip(text: &str) -> Cow<'_, str> {
+    match head(text) {
+        None => Cow::Borrowed(text),
+        Some(head) => Cow::Owned(format!("{head}… ({} bytes)", text.len())),
+    }
+}
+
+/// `"text"` with Rust's escapes (`{:?}`), cut like [`clip`]; the length stays outside the quotes.
+pub(crate) fn quoted(text: &str) -> String {
+    match head(text) {
+        None => format!("{text:?}"),
+        Some(head) => format!("{head:?}… ({} bytes)", text.len()),
+    }
+}
+
+/// The first characters of `text` when it is too long to echo whole.
+fn head(text: &str) -> Option<&str> {
+    text.char_indices().nth(ECHO_CHARS)?;
+    let end = text
+        .char_indices()
+        .nth(ECHO_CHARS - 20)
+        .map_or(text.len(), |(i, _)| i);
+    Some(&text[..end])
+}
+
 /// `"a", "b", "c"` — for messages that list names.
 pub(crate) fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
     const MAX: usize = 20;
-    let mut out: Vec<String> = names
-        .iter()
-        .take(MAX)
-        .map(|n| format!("{:?}", n.as_ref()))
-        .collect();
+    let mut out: Vec<String> = names.iter().take(MAX).map(|n| quoted(n.as_ref())).collect();
     if names.len() > MAX {
         out.push(format!("… ({} in all)", names.len()));
     }

@@ -127,6 +127,13 @@ fn check_lengths(
     let n_images = pixels.len() / width;
     if n_images != labels.len() {
         return Err(DataError::IdxLengthMismatch {
+            which: if pair.images_key == "images" {
+                "training"
+            } else {
+                "test"
+            },
+            images_key: pair.images_key,
+            labels_key: pair.labels_key,
             images: pair.images.to_path_buf(),
             labels: pair.labels.to_path_buf(),
             n_images: n_images as u64,

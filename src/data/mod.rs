@@ -16,10 +16,12 @@
 mod builtin;
 mod csv;
 mod error;
+mod identity;
 mod idx;
 pub mod spec;
 mod split;
 mod standardize;
+mod summary;
 mod synthetic;
 
 use std::path::Path;
@@ -30,7 +32,10 @@ use rand_pcg::Pcg64Mcg;
 
 pub use builtin::BUILTIN_NAMES;
 pub use error::DataError;
+pub(crate) use error::{clip, quoted};
+pub use identity::{DataChange, DataIdentity, SourceDigest, identity};
 pub use spec::{DEFAULT_STANDARDIZE, DEFAULT_TEST, DEFAULT_VALIDATION, DataSpec};
+pub use summary::Summary;
 pub use synthetic::{DEFAULT_DIMENSIONS, DEFAULT_SAMPLES};
 
 use idx::IdxPair;
@@ -123,9 +128,17 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
         }
     };
     if table.classes.len() < 2 {
+        let hint = match &plan.source {
+            Source::Idx { .. } => {
+                "check that data.labels names the label file that belongs to data.images; a \
+                 classifier needs a label file with at least two distinct labels"
+            }
+            _ => "check that data.label names the column that holds the class",
+        };
         return Err(DataError::SingleClass {
             origin: table.origin,
             class: table.classes.first().cloned().unwrap_or_default(),
+            hint,
         });
     }
     let test_fraction = if test_table.is_some() { 0.0 } else { plan.test };
@@ -137,6 +150,14 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
         seed,
         &table.origin,
     )?;
+    if test_fraction > 0.0 && parts.test.is_empty() {
+        return Err(split::empty_test(
+            &table.origin,
+            table.y.len(),
+            plan.validation,
+            test_fraction,
+        ));
+    }
     let classes = table.classes.clone();
     let features = table.features.clone();
     let (mut train, mut validation, mut test) = split::cut(table, &parts);

@@ -26,6 +26,17 @@ const MAX_CLASSES: usize = 1000;
 /// Largest `dimensions` of blobs.
 const MAX_DIMENSIONS: usize = 100_000;
 
+/// The legal range of an integer key of `[data]`, in words (`"an integer from 2 to 1000"`),
+/// for a message about a value too large to read; `None` for a key that is not an integer.
+pub(crate) fn integer_rule(key: &str) -> Option<String> {
+    Some(match key {
+        "samples" => format!("an integer from 2 × classes to {MAX_SAMPLES}"),
+        "classes" => format!("an integer from 2 to {MAX_CLASSES}"),
+        "dimensions" => format!("an integer from 1 to {MAX_DIMENSIONS}"),
+        _ => return None,
+    })
+}
+
 /// Where a sweep's data comes from and how it is split. Exactly one source: `builtin`, `path`
 /// (CSV), or `images` + `labels` (IDX).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
@@ -228,6 +239,7 @@ fn source(spec: &DataSpec, base_dir: &Path) -> Result<Source, DataError> {
         [_] => {}
         [first, second, ..] => return Err(DataError::TwoSources { first, second }),
     }
+    paths_named(spec)?;
     let resolve = |p: &PathBuf| base_dir.join(p);
 
     let generator = match &spec.builtin {
@@ -490,14 +502,14 @@ fn check_features(features: &[String], label: Option<&str>) -> Result<(), DataEr
     Ok(())
 }
 
-/// The file exists and is a file (its content is not read).
+/// The file exists and is a regular file (its content is not read).
 fn present(path: &Path, key: &'static str) -> Result<(), DataError> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => Ok(()),
-        Ok(_) => Err(DataError::Unreadable {
+        Ok(meta) => Err(DataError::NotAFile {
             key,
             path: path.to_path_buf(),
-            error: io::Error::new(io::ErrorKind::IsADirectory, "it is a folder, not a file"),
+            what: file_kind(&meta.file_type()),
         }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DataError::FileNotFound {
             key,
@@ -508,5 +520,67 @@ fn present(path: &Path, key: &'static str) -> Result<(), DataError> {
             path: path.to_path_buf(),
             error: source,
         }),
+    }
+}
+
+/// What a path that is not a regular file is, in words.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "something other than a file"
+    }
+}
+
+/// Every path the spec gives names something: `path = ""` is a mistake in the table.
+fn paths_named(spec: &DataSpec) -> Result<(), DataError> {
+    for (key, path) in [
+        ("path", &spec.path),
+        ("test_path", &spec.test_path),
+        ("images", &spec.images),
+        ("labels", &spec.labels),
+        ("test_images", &spec.test_images),
+        ("test_labels", &spec.test_labels),
+    ] {
+        if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(DataError::BadSetting {
+                key,
+                value: "\"\"".into(),
+                rule: "must name a file, but the path is empty".into(),
+                hint: format!(
+                    "give the file, e.g. data.{key} = \"{}\" (relative to the space file), or \
+                     remove data.{key}",
+                    example_file(key)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn example_file(key: &str) -> &'static str {
+    match key {
+        "path" => "train.csv",
+        "test_path" => "test.csv",
+        "images" => "train-images-idx3-ubyte.gz",
+        "labels" => "train-labels-idx1-ubyte.gz",
+        "test_images" => "t10k-images-idx3-ubyte.gz",
+        _ => "t10k-labels-idx1-ubyte.gz",
     }
 }

@@ -91,6 +91,44 @@ pub(crate) fn stratify(
     Ok(parts)
 }
 
+/// The error for a test fraction that gave no test sample: `fraction · samples` rounds to 0,
+/// or validation and one training sample per class leave no class a sample to spare.
+pub(crate) fn empty_test(
+    origin: &str,
+    samples: usize,
+    validation: f64,
+    fraction: f64,
+) -> DataError {
+    let share = fraction * samples as f64;
+    let (reason, hint) = if share.round() < 1.0 {
+        (
+            format!("{share:.2} test samples, which rounds to 0"),
+            format!(
+                "raise data.test to at least {:.4} (one sample of {samples}), or remove data.test \
+                 for no test split",
+                // The smallest fraction whose share rounds to 1, rounded up in the 4th digit.
+                (0.5 / samples as f64 * 1e4).ceil() / 1e4
+            ),
+        )
+    } else {
+        (
+            format!(
+                "{} test samples, but data.validation = {validation} and one training sample per \
+                 class leave no class a sample to spare",
+                share.round()
+            ),
+            "lower data.validation, add samples, or remove data.test for no test split".into(),
+        )
+    };
+    DataError::EmptyTestSplit {
+        origin: origin.to_string(),
+        fraction,
+        samples,
+        reason,
+        hint,
+    }
+}
+
 /// Per-class sizes of a split of `fraction` of the data: the largest-remainder apportionment of
 /// round(fraction · n) over the class counts, each at least 1 (if `at_least_one`) when the class
 /// can spare it, and at most `limit[c]`.

@@ -6,12 +6,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Reading or writing a file failed.
-    #[error("{path}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file or folder.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause, shown in the message (not as an error source: a journal error reaches the
+        /// user as one line, through the runner's observer, and must keep its cause, e.g. "No
+        /// space left on device").
+        cause: std::io::Error,
     },
     /// A journal line could not be read.
     #[error(
@@ -49,12 +51,36 @@ pub enum ReportError {
         /// The folder.
         path: PathBuf,
     },
-    /// `--resume` on a directory without a journal.
+    /// `--resume` on a directory that holds files but no journal.
     #[error(
-        "{path} has no trials.csv to resume from\nhint: run without --resume to start the sweep"
+        "{path} has no trials.csv to resume from, and it holds other files\nhint: pass --out DIR to start the sweep in a new or empty folder"
     )]
     NothingToResume {
         /// The folder.
+        path: PathBuf,
+    },
+    /// Another hpsearch holds the results directory's lock.
+    #[error(
+        "{path} is in use by another hpsearch, which holds its lock {path}/.lock\nhint: wait for that run to end, or pass --out DIR to write elsewhere"
+    )]
+    Busy {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// `--out` names something that is not a folder.
+    #[error(
+        "{path} is a file, not a directory\nhint: --out takes a folder (created if missing); choose another name"
+    )]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A file of the results directory is a symbolic link, which hpsearch never writes through.
+    #[error(
+        "{path} is a symbolic link; hpsearch does not write through links in a results directory\nhint: replace the link with a copy of the file it points to, or pass --out DIR to start a new sweep"
+    )]
+    Symlink {
+        /// The link.
         path: PathBuf,
     },
 }
@@ -63,6 +89,6 @@ impl ReportError {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ReportError {
         let path = path.into();
-        move |source| ReportError::Io { path, source }
+        move |cause| ReportError::Io { path, cause }
     }
 }

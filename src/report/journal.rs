@@ -4,12 +4,12 @@
 //! finished only once its row is in trials.csv.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::{RankKey, ReportError, ResultsDir};
+use super::{RankKey, ReportError, ResultsDir, dir};
 use crate::objective::{TrialOutcome, TrialStatus};
 use crate::search::TrialConfig;
 use crate::space::schema::ParamSpec;
@@ -256,10 +256,7 @@ impl Journal {
             write_line(&path, &header, true)?;
             Vec::new()
         };
-        let file = OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(ReportError::io(&path))?;
+        let file = dir::open_for_write(&path, true)?;
         Ok((Journal { path, file }, done))
     }
 
@@ -457,20 +454,16 @@ fn corrupt(path: &Path, line: u64, message: &str) -> ReportError {
 }
 
 fn truncate(path: &Path, len: u64) -> Result<(), ReportError> {
-    let file = OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(ReportError::io(path))?;
+    let file = dir::open_for_write(path, false)?;
     file.set_len(len).map_err(ReportError::io(path))
 }
 
 fn write_line(path: &Path, fields: &[String], create: bool) -> Result<(), ReportError> {
     let mut file = if create {
-        File::create(path)
+        dir::create_new(path)
     } else {
-        OpenOptions::new().append(true).open(path)
-    }
-    .map_err(ReportError::io(path))?;
+        dir::open_for_write(path, true)
+    }?;
     append_rows(&mut file, path, std::iter::once(fields.to_vec()))
 }
 
@@ -538,10 +531,7 @@ impl CurveJournal {
             }
             Ok(())
         })?;
-        let file = OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(ReportError::io(&path))?;
+        let file = dir::open_for_write(&path, true)?;
         Ok(CurveJournal { path, file })
     }
 

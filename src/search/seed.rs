@@ -14,6 +14,7 @@ pub fn splitmix64(mut z: u64) -> u64 {
 /// Salts that keep the streams of one (sweep seed, id) pair apart.
 const TRAINING: u64 = 0x7472_6169_6E69_6E67; // "training"
 const SAMPLING: u64 = 0x7361_6D70_6C69_6E67; // "sampling"
+const PROPOSAL: u64 = 0x7072_6F70_6F73_616C; // "proposal"
 
 fn derive(salt: u64, sweep_seed: u64, id: u64) -> u64 {
     splitmix64(splitmix64(sweep_seed ^ salt) ^ splitmix64(id))
@@ -30,6 +31,13 @@ pub fn trial_seed(sweep_seed: u64, id: u64) -> u64 {
 /// from the trial's training RNG).
 pub fn sampling_seed(sweep_seed: u64, id: u64) -> u64 {
     derive(SAMPLING, sweep_seed, id)
+}
+
+/// The seed of the RNG with which a model-based sampler (TPE) makes proposal `id`: its
+/// candidates and their draws. A stream apart from `sampling_seed`, which TPE's startup draws
+/// use so that they equal random search's.
+pub fn proposal_seed(sweep_seed: u64, id: u64) -> u64 {
+    derive(PROPOSAL, sweep_seed, id)
 }
 
 #[cfg(test)]
@@ -60,6 +68,7 @@ mod tests {
     fn swapping_seed_and_id_gives_another_seed() {
         assert_ne!(trial_seed(1, 2), trial_seed(2, 1));
         assert_ne!(trial_seed(3, 4), sampling_seed(3, 4));
+        assert_ne!(sampling_seed(3, 4), proposal_seed(3, 4));
     }
 
     #[test]

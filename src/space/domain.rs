@@ -12,6 +12,8 @@
 //! | `x = { int = [lo, hi], log = true }`        | every integer lo..=hi       | log-uniform, rounded     |
 //! | any range with `num = K`                    | K points, endpoints included, evenly (geometrically with log) spaced | one of those K points |
 
+use std::collections::HashMap;
+
 use rand::{Rng, RngExt};
 
 use super::error::{ErrorKind, Problem};
@@ -19,6 +21,7 @@ use super::kind::scalar;
 use super::range;
 use super::schema::{Kind, ParamSpec};
 use super::value::Value;
+use crate::data::clip;
 
 /// The most points a `num` may ask for, and the most trials any sweep may have.
 pub const MAX_POINTS: u64 = 1_000_000;
@@ -27,6 +30,47 @@ pub const MAX_POINTS: u64 = 1_000_000;
 /// bounds are ordered and legal for the parameter, and its grid points are distinct.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Domain(pub(super) Inner);
+
+/// What a domain is, read-only (see the table in the module docs). Validation guarantees
+/// `lo < hi` for every range, `lo > 0` for log ranges (`lo ≥ 1` for log integers), `num ≥ 2`,
+/// and a non-empty choice of distinct values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DomainView<'a> {
+    /// Always this value.
+    Fixed(&'a Value),
+    /// One of these values, in file order.
+    Choice(&'a [Value]),
+    /// A real in `[lo, hi]`; with `num`, one of `num` evenly spaced points.
+    Uniform {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+        /// Number of grid points, both bounds included.
+        num: Option<u64>,
+    },
+    /// A real in `[lo, hi]`, uniform in log space; with `num`, one of `num` geometric points.
+    LogUniform {
+        /// Lower bound (> 0).
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+        /// Number of grid points, both bounds included.
+        num: Option<u64>,
+    },
+    /// An integer in `[lo, hi]` (log-uniform when `log`); with `num`, one of `num` rounded
+    /// points (geometric when `log`).
+    Int {
+        /// Smallest value.
+        lo: i64,
+        /// Largest value.
+        hi: i64,
+        /// Whether draws are log-uniform.
+        log: bool,
+        /// Number of grid points, both bounds included.
+        num: Option<u64>,
+    },
+}
 
 /// The forms a domain takes; range.rs builds the ranges.
 #[derive(Clone, Debug, PartialEq)]
@@ -134,6 +178,30 @@ impl Domain {
         }
     }
 
+    /// A read-only view of the domain's form, for samplers that model the values (TPE).
+    pub fn view(&self) -> DomainView<'_> {
+        match &self.0 {
+            Inner::Fixed(v) => DomainView::Fixed(v),
+            Inner::Choice(values) => DomainView::Choice(values),
+            Inner::Uniform { lo, hi, num } => DomainView::Uniform {
+                lo: *lo,
+                hi: *hi,
+                num: *num,
+            },
+            Inner::LogUniform { lo, hi, num } => DomainView::LogUniform {
+                lo: *lo,
+                hi: *hi,
+                num: *num,
+            },
+            Inner::Int { lo, hi, log, num } => DomainView::Int {
+                lo: *lo,
+                hi: *hi,
+                log: *log,
+                num: *num,
+            },
+        }
+    }
+
     /// A short description for messages, e.g. `log_uniform [0.001, 0.3]`.
     pub fn describe(&self) -> String {
         let num = |n: &Option<u64>| n.map(|n| format!(", num = {n}")).unwrap_or_default();
@@ -230,7 +298,7 @@ pub(crate) fn parse(spec: &ParamSpec, key: &str, value: &toml::Value) -> Result<
                 Err(Problem::new(
                     ErrorKind::WrongType,
                     key,
-                    format!("mixes lists and numbers: {value}"),
+                    format!("mixes lists and numbers: {}", clip(&value.to_string())),
                 )
                 .hint(format!(
                     "one list of widths is a fixed value ({} = [128, 64]); a list of lists is a choice ({} = [[128, 64], [64]])",
@@ -243,22 +311,50 @@ pub(crate) fn parse(spec: &ParamSpec, key: &str, value: &toml::Value) -> Result<
     }
 }
 
+/// A choice list: every element legal for the parameter, none repeated. Linear in the list's
+/// length (a hash map of the values seen), so a list of a million values parses at once.
 fn choice(spec: &ParamSpec, key: &str, items: &[toml::Value]) -> Result<Domain, Problem> {
     let mut values: Vec<Value> = Vec::with_capacity(items.len());
+    let mut seen: HashMap<Identity, usize> = HashMap::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let element = format!("{key}[{i}]");
         let value = scalar(spec, &element, item)?;
-        if values.contains(&value) {
+        if let Some(first) = seen.insert(Identity::of(&value), i) {
             return Err(Problem::new(
                 ErrorKind::Duplicate,
                 element,
-                format!("{value} is listed twice in the choice"),
+                format!(
+                    "{} is listed twice in the choice, at [{first}] and [{i}]",
+                    clip(&value.to_string())
+                ),
             )
             .hint("remove the repeated value; a grid would run it twice"));
         }
         values.push(value);
     }
     Ok(Domain(Inner::Choice(values)))
+}
+
+/// What makes two choice values equal, as a hashable key: [`Value`]'s equality, with a real
+/// number compared by its bits (0.0 and −0.0 made one; values are finite, so there is no NaN).
+#[derive(PartialEq, Eq, Hash)]
+enum Identity {
+    Int(i64),
+    Float(u64),
+    Text(String),
+    List(Vec<i64>),
+}
+
+impl Identity {
+    fn of(value: &Value) -> Self {
+        match value {
+            Value::Int(i) => Identity::Int(*i),
+            Value::Float(x) if *x == 0.0 => Identity::Float(0.0f64.to_bits()),
+            Value::Float(x) => Identity::Float(x.to_bits()),
+            Value::Text(s) => Identity::Text(s.clone()),
+            Value::List(l) => Identity::List(l.clone()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -126,7 +126,7 @@ impl Details {
         }
         out.push_str(": ");
         if let Some(key) = &self.key {
-            out.push_str(key);
+            out.push_str(&crate::data::clip(key));
             out.push_str(": ");
         }
         out.push_str(&self.message);
@@ -236,20 +236,37 @@ pub(crate) fn location(text: &str, offset: usize) -> Location {
     }
 }
 
-/// The line holding byte `offset`, numbered, with a caret under the offset.
+/// Characters of a source line an excerpt shows; a longer line is cut around the caret.
+const EXCERPT_CHARS: usize = 100;
+
+/// The line holding byte `offset`, numbered, with a caret under the offset. A line longer than
+/// [`EXCERPT_CHARS`] is shown as a window around the offset, with `…` where it is cut.
 fn excerpt(text: &str, offset: usize) -> String {
     let offset = floor_char_boundary(text, offset);
     let Location { line, column } = location(text, offset);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let source = text[line_start..line_end].trim_end_matches('\r');
+    let length = source.chars().count();
+    let first = if length > EXCERPT_CHARS {
+        (column - 1).saturating_sub(EXCERPT_CHARS / 2)
+    } else {
+        0
+    };
+    let shown: String = source.chars().skip(first).take(EXCERPT_CHARS).collect();
+    let before = if first > 0 { "…" } else { "" };
+    let after = if first + EXCERPT_CHARS < length {
+        "…"
+    } else {
+        ""
+    };
     let gutter = " ".repeat(line.to_string().len());
-    let pad: String = source
+    let pad: String = before
         .chars()
-        .take(column - 1)
+        .chain(source.chars().skip(first).take(column - 1 - first))
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    format!("{gutter} |\n{line} | {source}\n{gutter} | {pad}^")
+    format!("{gutter} |\n{line} | {before}{shown}{after}\n{gutter} | {pad}^")
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -265,9 +282,12 @@ pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let limit = (word.chars().count() / 3).max(2);
+    let length = word.chars().count();
+    let limit = (length / 3).max(2);
     candidates
         .into_iter()
+        // Cheap first: names whose lengths differ by more than the limit cannot be that close.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
@@ -330,6 +350,25 @@ mod tests {
             excerpt(text, offset),
             "  |\n2 | alpha = oops\n  |         ^"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_caret() {
+        let text = format!(
+            "x = [{}\"oops\"{}]\n",
+            "1, ".repeat(1000),
+            ", 2".repeat(1000)
+        );
+        let offset = text.find("\"oops").unwrap_or(0);
+        let shown = excerpt(&text, offset);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(lines[1].chars().count() < 120, "{shown}");
+        assert!(
+            lines[1].starts_with("1 | …") && lines[1].ends_with('…'),
+            "{shown}"
+        );
+        let caret = lines[2].chars().count() - 1;
+        assert_eq!(lines[1].chars().nth(caret), Some('"'), "{shown}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::error::{ErrorKind, Problem, did_you_mean};
 use super::schema::{Kind, ParamSpec};
 use super::value::Value;
+use crate::data::clip;
 
 /// Checks one concrete value against the parameter's kind and returns it as a trial value
 /// (integers become reals for real parameters).
@@ -84,8 +85,9 @@ fn wrong_type(spec: &ParamSpec, key: &str, expected: &str, found: &toml::Value) 
         ErrorKind::WrongType,
         key,
         format!(
-            "expected {expected}, got {} {found}",
-            article(found.type_str())
+            "expected {expected}, got {} {}",
+            article(found.type_str()),
+            clip(&found.to_string())
         ),
     )
     .hint(spec.help)
@@ -107,7 +109,11 @@ fn in_kind(spec: &ParamSpec, key: &str, x: &Value, found: &toml::Value) -> Resul
             return Err(Problem::new(
                 ErrorKind::OutOfRange,
                 key,
-                format!("must be {}, got {found}", describe_kind(&spec.kind)),
+                format!(
+                    "must be {}, got {}",
+                    describe_kind(&spec.kind),
+                    clip(&found.to_string())
+                ),
             )
             .hint(spec.help));
         }
@@ -119,7 +125,7 @@ fn in_kind(spec: &ParamSpec, key: &str, x: &Value, found: &toml::Value) -> Resul
     Err(Problem::new(
         ErrorKind::UnknownName,
         key,
-        format!("unknown {} {found}", spec.name),
+        format!("unknown {} {}", spec.name, clip(&found.to_string())),
     )
     .hint(hint))
 }

@@ -182,7 +182,7 @@ fn build(
 ) -> Result<SearchSpace, Problem> {
     validate::not_empty(index)?;
     validate::known_keys(index, schema)?;
-    let raw: RawSpace = toml::from_str(text).map_err(|e| serde_problem(&e, index))?;
+    let raw: RawSpace = toml::from_str(text).map_err(|e| serde_problem(&e, index, schema))?;
 
     let name = validate::name(raw.name.as_deref(), path)?;
     let seed = validate::seed(raw.seed)?;
@@ -215,7 +215,14 @@ fn build(
 }
 
 /// A serde error (a wrong type, mostly) as a problem at the key it concerns.
-fn serde_problem(error: &toml::de::Error, index: &SpanIndex) -> Problem {
+fn serde_problem(error: &toml::de::Error, index: &SpanIndex, schema: &[ParamSpec]) -> Problem {
+    let key = error
+        .span()
+        .and_then(|s| index.at(s.start))
+        .map(|e| e.path.clone());
+    if let Some(problem) = out_of_range(error, key.as_deref(), schema) {
+        return problem;
+    }
     let mut message = error.message().trim().to_string();
     for (serde_words, ours) in [
         ("expected i64", "expected an integer"),
@@ -236,10 +243,6 @@ fn serde_problem(error: &toml::de::Error, index: &SpanIndex) -> Problem {
     } else {
         ErrorKind::WrongType
     };
-    let key = error
-        .span()
-        .and_then(|s| index.at(s.start))
-        .map(|e| e.path.clone());
     let mut problem = match key {
         Some(key) => Problem::new(kind, key, message),
         None => Problem::file(kind, message),
@@ -248,6 +251,53 @@ fn serde_problem(error: &toml::de::Error, index: &SpanIndex) -> Problem {
         problem = problem.at_span(span);
     }
     problem.hint("see search-spaces/quickstart.toml for every key with its type")
+}
+
+/// An integer too large (or too small) for the key that holds it, which serde words as
+/// ``invalid value: integer `N`, expected i64`` or ``invalid type: integer `N` as i128, …``:
+/// said as out of range, with the key's legal range.
+fn out_of_range(
+    error: &toml::de::Error,
+    key: Option<&str>,
+    schema: &[ParamSpec],
+) -> Option<Problem> {
+    let message = error.message();
+    let (_, rest) = message.split_once("integer `")?;
+    let (number, rest) = rest.split_once('`')?;
+    if !(rest.starts_with(" as i128") || message.starts_with("invalid value: integer")) {
+        return None;
+    }
+    let key = key?;
+    let param = key
+        .strip_prefix("params.")
+        .map(|p| p.split(['.', '[']).next().unwrap_or(p));
+    let rule = match key {
+        "seed" | "search.trial_seed" => format!("an integer from 0 to {}", i64::MAX),
+        "search.trials" | "search.max_trials" => {
+            format!("an integer from 1 to {}", domain::MAX_POINTS)
+        }
+        _ => match (key.strip_prefix("data."), param) {
+            (Some(data_key), _) => crate::data::spec::integer_rule(data_key)?,
+            (None, Some(name)) => match schema::find(schema, name) {
+                Some(spec) => kind::describe_kind(&spec.kind),
+                None => format!("an integer from {} to {}", i64::MIN, i64::MAX),
+            },
+            (None, None) => format!("an integer from {} to {}", i64::MIN, i64::MAX),
+        },
+    };
+    let problem = Problem::new(
+        ErrorKind::OutOfRange,
+        key,
+        format!(
+            "{} is out of range: must be {rule}",
+            crate::data::clip(number)
+        ),
+    )
+    .hint("see search-spaces/quickstart.toml for every key with its legal values");
+    Some(match error.span() {
+        Some(span) => problem.at_span(span),
+        None => problem,
+    })
 }
 
 /// SHA-256 of a canonical rendering: tables with sorted keys, values in TOML notation.

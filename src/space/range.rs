@@ -9,6 +9,7 @@ use super::kind::{bound, describe_kind, quoted, scalar};
 use super::raw::RawRange;
 use super::schema::{Kind, ParamSpec};
 use super::value::Value;
+use crate::data::clip;
 
 /// The three range forms.
 #[derive(Clone, Copy, PartialEq)]
@@ -80,7 +81,7 @@ pub(super) fn parse(spec: &ParamSpec, key: &str, table: &toml::Table) -> Result<
             return Err(Problem::new(
                 ErrorKind::WrongType,
                 format!("{key}.log"),
-                format!("expected true or false, got {v}"),
+                format!("expected true or false, got {}", clip(&v.to_string())),
             ));
         }
         (Some(_), _) => {
@@ -160,7 +161,7 @@ pub(super) fn parse(spec: &ParamSpec, key: &str, table: &toml::Table) -> Result<
             return Err(Problem::new(
                 ErrorKind::WrongType,
                 format!("{key}.num"),
-                format!("expected an integer, got {v}"),
+                format!("expected an integer, got {}", clip(&v.to_string())),
             ));
         }
     };

@@ -6,6 +6,7 @@ use super::domain::MAX_POINTS;
 use super::error::{ErrorKind, Problem, did_you_mean};
 use super::raw::RawSearch;
 use super::{DEFAULT_MAX_TRIALS, ParamDomain};
+use crate::data::quoted;
 
 /// The strategy names of `[search] strategy`.
 pub const STRATEGIES: &[&str] = &["grid", "random", "tpe", "halving", "hyperband"];
@@ -154,7 +155,7 @@ pub(crate) fn strategy(search: &RawSearch, params: &[ParamDomain]) -> Result<Str
         return Err(Problem::new(
             ErrorKind::UnknownName,
             "search.strategy",
-            format!("unknown strategy \"{name}\""),
+            format!("unknown strategy {}", quoted(name)),
         )
         .hint(hint));
     }
@@ -304,7 +305,7 @@ fn sampler(search: &RawSearch) -> Result<SamplerChoice, Problem> {
         Some(other) => Err(Problem::new(
             ErrorKind::UnknownName,
             "search.sampler",
-            format!("unknown sampler \"{other}\""),
+            format!("unknown sampler {}", quoted(other)),
         )
         .hint("sampler is \"random\" (default) or \"tpe\"")),
     }

@@ -9,7 +9,7 @@ use super::raw::{RawRange, RawSearch, RawSpace, SpanIndex, fields_of};
 use super::schema::{ParamSpec, find};
 use super::value::Params;
 use super::{ParamDomain, Strategy};
-use crate::data::DataSpec;
+use crate::data::{DataSpec, quoted};
 
 /// Pairs of parameters a file may not give together: an explicit layer list replaces the
 /// uniform `hidden_layers` × `neurons` description. (Only applied when both are in the schema.)
@@ -66,7 +66,7 @@ fn keys_in(index: &SpanIndex, table: &str, known: &[&str], params: &[&str]) -> R
         return Err(Problem::new(
             ErrorKind::UnknownKey,
             entry.path.clone(),
-            format!("unknown key \"{key}\" {where_}"),
+            format!("unknown key {} {where_}", quoted(key)),
         )
         .at_key()
         .hint(hint));
@@ -93,7 +93,7 @@ pub(crate) fn name(given: Option<&str>, path: &Path) -> Result<String, Problem> 
         return Err(Problem::new(
             ErrorKind::OutOfRange,
             "name",
-            format!("\"{name}\" cannot name a results folder"),
+            format!("{} cannot name a results folder", quoted(&name)),
         )
         .hint("use letters, digits, '-', '_' or '.', e.g. name = \"digits-lr\""));
     }

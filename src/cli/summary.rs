@@ -1,0 +1,136 @@
+//! What `run` and `report` print on stdout once the files are written: the top of the
+//! ranking, the winner, how the trials ended and where the files are.
+
+use std::path::Path;
+
+use hpsearch::objective::{TestScore, TrialStatus};
+use hpsearch::report::{self, Record};
+use hpsearch::search::TrialConfig;
+
+use super::table;
+
+/// The winner of a sweep: its journal record, its configuration and, when the data has a test
+/// split, its test score.
+pub struct Winner<'r> {
+    /// Its row.
+    pub record: &'r Record,
+    /// Its parameters.
+    pub config: TrialConfig,
+    /// Its score on the test split.
+    pub test: Option<TestScore>,
+}
+
+/// Prints the ranking, the winner and its test score, how the trials ended and the files.
+pub fn print_results(
+    ranked: &report::Ranking,
+    best: Option<Winner>,
+    total: usize,
+    dir: &Path,
+    top: usize,
+) -> std::io::Result<()> {
+    print_ranking(ranked, top)?;
+    if let Some(best) = &best {
+        outln!(
+            "\nbest: trial {} (val_loss {})",
+            best.record.trial,
+            report::number(best.record.val_loss)
+        )?;
+        for (name, value) in best.config.params.iter() {
+            if let Some(value) = value {
+                outln!("  {name} = {value}")?;
+            }
+        }
+    }
+    if let Some(score) = best.and_then(|b| b.test) {
+        outln!(
+            "test ({} samples, winner only, never used for ranking): loss {:.4}, accuracy {:.4}",
+            score.samples,
+            score.loss,
+            score.accuracy
+        )?;
+    }
+    print_summary(ranked, total)?;
+    let written = [
+        "ranked.csv",
+        "trials.csv",
+        "curves.csv",
+        "best.toml",
+        "test.csv",
+        "data.toml",
+        "report.html",
+    ]
+    .into_iter()
+    .filter(|f| dir.join(f).is_file())
+    .collect::<Vec<_>>()
+    .join(", ");
+    outln!("results in {}/ ({written})", dir.display())
+}
+
+/// Prints the top `k` of the ranking as a table.
+pub fn print_ranking(ranked: &report::Ranking, k: usize) -> std::io::Result<()> {
+    // Parameters that are the same in every trial say nothing about the ranking.
+    let varying: Vec<usize> = (0..ranked.params.len())
+        .filter(|&i| ranked.varying[i])
+        .collect();
+    let mut headers: Vec<String> = [
+        "rank",
+        "trial",
+        "status",
+        "val_loss",
+        "val_acc",
+        "best_epoch",
+        "epochs_run",
+    ]
+    .map(String::from)
+    .to_vec();
+    headers.extend(varying.iter().map(|&i| ranked.params[i].clone()));
+    let rows: Vec<Vec<String>> = ranked
+        .top
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                r.trial.to_string(),
+                r.status.name().to_string(),
+                fixed(r.val_loss),
+                fixed(r.val_accuracy),
+                r.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
+                r.epochs_run.to_string(),
+            ];
+            row.extend(varying.iter().map(|&i| table::short(&r.params[i])));
+            row
+        })
+        .collect();
+    outln!(
+        "top {} of {} trials by validation loss:",
+        rows.len(),
+        ranked.trials
+    )?;
+    outln!("{}", table::render(&headers, &rows).trim_end())
+}
+
+fn fixed(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.4}")
+    } else {
+        "-".to_string()
+    }
+}
+
+/// Prints how many trials ended each way.
+pub fn print_summary(ranked: &report::Ranking, total: usize) -> std::io::Result<()> {
+    let pruned = match ranked.count(TrialStatus::Pruned) {
+        0 => String::new(),
+        n => format!(", {n} pruned"),
+    };
+    outln!(
+        "{} of {total} trials finished: {} completed, {} stopped early{pruned}, {} diverged, {} failed",
+        ranked.trials,
+        ranked.count(TrialStatus::Completed),
+        ranked.count(TrialStatus::StoppedEarly),
+        ranked.count(TrialStatus::Diverged),
+        ranked.count(TrialStatus::Failed)
+    )
+}
