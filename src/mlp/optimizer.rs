@@ -283,6 +283,100 @@ mod tests {
         assert_eq!((s.first.len(), s.second.len()), (1, 0));
     }
 
+    /// The two-weight problem: a 1 → 2 layer, w = (1, −2), biases 0 with zero gradients, and
+    /// the cross-entropy gradients g1 = (0.5, −1), g2 = (0.3, 0.2), g3 = (−0.4, 0.1), η = 0.1.
+    /// Returns w after each step.
+    fn three_steps(optimizer: Optimizer, penalty: Penalty, alpha: f64) -> Vec<[Float; 2]> {
+        let mut net = Network::new(&[1, 2], Activation::Relu, &mut Pcg64Mcg::seed_from_u64(0));
+        net.layers_mut()[0]
+            .w_flat_mut()
+            .copy_from_slice(&[1.0, -2.0]);
+        net.layers_mut()[0].b_flat_mut().fill(0.0);
+        let mut state = OptimizerState::new(optimizer, None, penalty, alpha, &net);
+        let mut after = Vec::new();
+        for g in [[0.5, -1.0], [0.3, 0.2], [-0.4, 0.1]] {
+            let mut grads = net.zeros_like();
+            grads[0].w_flat_mut().copy_from_slice(&g);
+            state.step(&mut net, &grads, 0.1);
+            assert_eq!(
+                net.layers()[0].b_flat(),
+                [0.0, 0.0],
+                "biases take no penalty"
+            );
+            let w = net.layers()[0].w_flat();
+            after.push([w[0], w[1]]);
+        }
+        after
+    }
+
+    fn assert_table(got: &[[Float; 2]], expected: &[[f64; 2]]) {
+        for (step, (g, e)) in got.iter().zip(expected).enumerate() {
+            for k in 0..2 {
+                assert!(
+                    (f64::from(g[k]) - e[k]).abs() < 1e-6,
+                    "step {}: w{k} = {} expected {}",
+                    step + 1,
+                    g[k],
+                    e[k]
+                );
+            }
+        }
+    }
+
+    /// With L2 α = 0.25 the rule sees g + 2αw = g + 0.5·w.
+    #[test]
+    fn momentum_steps_by_hand() {
+        // 1: g = (0.5 + 0.5, −1 − 1) = (1, −2); v = (1, −2); w = (0.9, −1.8).
+        // 2: g = (0.3 + 0.45, 0.2 − 0.9) = (0.75, −0.7); v = (0.9 + 0.75, −1.8 − 0.7) =
+        //    (1.65, −2.5); w = (0.9 − 0.165, −1.8 + 0.25) = (0.735, −1.55).
+        // 3: g = (−0.4 + 0.3675, 0.1 − 0.775) = (−0.0325, −0.675); v = (1.485 − 0.0325,
+        //    −2.25 − 0.675) = (1.4525, −2.925); w = (0.735 − 0.14525, −1.55 + 0.2925).
+        let got = three_steps(Optimizer::Momentum { momentum: 0.9 }, Penalty::L2, 0.25);
+        assert_table(&got, &[[0.9, -1.8], [0.735, -1.55], [0.58975, -1.2575]]);
+    }
+
+    #[test]
+    fn nesterov_steps_by_hand() {
+        // 1: g = (1, −2); v = (1, −2); w −= 0.1·(g + 0.9·v) = 0.1·(1.9, −3.8): (0.81, −1.62).
+        // 2: g = (0.3 + 0.405, 0.2 − 0.81) = (0.705, −0.61); v = (0.9 + 0.705, −1.8 − 0.61) =
+        //    (1.605, −2.41); g + 0.9·v = (2.1495, −2.779); w = (0.59505, −1.3421).
+        // 3: g = (−0.4 + 0.297525, 0.1 − 0.67105) = (−0.102475, −0.57105); v = (1.4445 −
+        //    0.102475, −2.169 − 0.57105) = (1.342025, −2.74005); g + 0.9·v = (1.1053475,
+        //    −3.037095); w = (0.59505 − 0.11053475, −1.3421 + 0.3037095).
+        let got = three_steps(Optimizer::Nesterov { momentum: 0.9 }, Penalty::L2, 0.25);
+        assert_table(
+            &got,
+            &[[0.81, -1.62], [0.59505, -1.3421], [0.48451525, -1.0383905]],
+        );
+    }
+
+    #[test]
+    fn adam_steps_by_hand() {
+        // 1: m = 0.1·g1, s = 0.001·g1², m̂ = g1, ŝ = g1²: the step is η·sign(g1) (ε aside):
+        //    w = (0.9, −1.9).
+        // 2: m = (0.045 + 0.03, −0.09 + 0.02) = (0.075, −0.07); s = (0.00024975 + 0.00009,
+        //    0.000999 + 0.00004) = (0.00033975, 0.001039); m̂ = m/0.19 = (0.394737, −0.368421);
+        //    ŝ = s/0.001999 = (0.169960, 0.519760); step = 0.1·m̂/√ŝ = (0.095749, −0.051103):
+        //    w = (0.804251, −1.848897).
+        // 3: m = (0.0675 − 0.04, −0.063 + 0.01) = (0.0275, −0.053); s = (0.000339410 + 0.00016,
+        //    0.001037961 + 0.00001) = (0.000499410, 0.001047961); m̂ = m/0.271 = (0.101476,
+        //    −0.195572); ŝ = s/0.002997001 = (0.166637, 0.349670); step = (0.024859, −0.033073).
+        let adam = Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        };
+        let got = three_steps(adam, Penalty::None, 0.0);
+        assert_table(
+            &got,
+            &[
+                [0.9, -1.9],
+                [0.804_250_987, -1.848_897_394],
+                [0.779_392_304, -1.815_824_100],
+            ],
+        );
+    }
+
     #[test]
     fn clipping_scales_the_whole_gradient_to_the_bound() {
         // g = (3, 0, 0, 0 | 4, 0): ‖g‖ = 5; clipped to 1 it is (0.6, …, 0.8, 0).

@@ -710,7 +710,7 @@ fn gather(data: Samples<'_>, idx: &[usize], x: &mut [Float], y: &mut [usize]) {
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
-    use crate::mlp::{Activation, BatchSize, MlpParams, Penalty};
+    use crate::mlp::{Activation, BatchSize, MlpParams, Optimizer, Penalty};
     use ndarray::Array2;
     use rand::RngExt;
 
@@ -724,10 +724,30 @@ mod tests {
         let x = Array2::from_shape_simple_fn((50, 6), || rng.random_range(-2.0f32..2.0));
         let y: Vec<usize> = (0..50).map(|i| i % 3).collect();
         let data = Samples::new(x.view(), &y);
-        for (batch_size, activation) in [
-            (BatchSize::Online, Activation::Gelu),
-            (BatchSize::MiniBatch(8), Activation::Tanh),
-            (BatchSize::Full, Activation::Elu),
+        let adam = Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        };
+        let nesterov = Optimizer::Nesterov { momentum: 0.9 };
+        for (batch_size, activation, optimizer, clip_norm) in [
+            (BatchSize::Online, Activation::Gelu, Optimizer::Sgd, None),
+            (
+                BatchSize::MiniBatch(8),
+                Activation::Tanh,
+                Optimizer::Sgd,
+                None,
+            ),
+            (BatchSize::Full, Activation::Elu, Optimizer::Sgd, None),
+            (BatchSize::Online, Activation::Relu, adam, Some(0.5)),
+            (BatchSize::MiniBatch(8), Activation::Tanh, nesterov, None),
+            (BatchSize::Full, Activation::Sigmoid, adam, None),
+            (
+                BatchSize::MiniBatch(8),
+                Activation::Gelu,
+                Optimizer::Sgd,
+                Some(0.5),
+            ),
         ] {
             let params = MlpParams {
                 hidden: vec![9, 5],
@@ -736,6 +756,8 @@ mod tests {
                 dropout: 0.2,
                 penalty: Penalty::L1,
                 alpha: 1e-3,
+                optimizer,
+                clip_norm,
                 ..MlpParams::default()
             };
             let config = params.validate().unwrap();
@@ -750,6 +772,7 @@ mod tests {
                 assert_eq!(a.to_bits(), b.to_bits(), "{batch_size:?}");
             }
             assert_eq!(portable.network, avx2.network, "{batch_size:?}");
+            assert_eq!(portable.optimizer, avx2.optimizer, "{batch_size:?}");
         }
     }
 }
