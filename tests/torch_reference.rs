@@ -26,7 +26,10 @@ fn floats(v: &toml::Value) -> Vec<f64> {
 }
 
 fn fixture() -> Table {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/torch_optim_reference.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/torch_optim_reference.toml"
+    );
     std::fs::read_to_string(path)
         .expect("fixture present")
         .parse()
@@ -45,7 +48,14 @@ fn params(case: &Table) -> Params {
         p.set("regularization", Some(Value::Text("l2".into())));
         p.set("alpha", Some(Value::Float(alpha)));
     }
-    for key in ["learning_rate", "momentum", "beta1", "beta2", "epsilon", "clip_norm"] {
+    for key in [
+        "learning_rate",
+        "momentum",
+        "beta1",
+        "beta2",
+        "epsilon",
+        "clip_norm",
+    ] {
         if let Some(v) = case.get(key) {
             p.set(key, Some(Value::Float(v.as_float().unwrap())));
         }
@@ -86,8 +96,14 @@ fn first_20_updates_match_pytorch() {
         let mut trainer = Trainer::new(&config, 3, 3, 0).unwrap();
         let mut next = initial.iter().map(|&v| v as f32);
         for layer in trainer.network_mut().layers_mut() {
-            layer.weights_mut().iter_mut().for_each(|w| *w = next.next().unwrap());
-            layer.biases_mut().iter_mut().for_each(|b| *b = next.next().unwrap());
+            layer
+                .weights_mut()
+                .iter_mut()
+                .for_each(|w| *w = next.next().unwrap());
+            layer
+                .biases_mut()
+                .iter_mut()
+                .for_each(|b| *b = next.next().unwrap());
         }
         assert!(next.next().is_none(), "{name}: initial has extra values");
         let steps = case["after_step"].as_array().unwrap();
