@@ -14,8 +14,13 @@ hpsearch alpha = 5e-6, since its penalty alpha*||w||^2 has gradient 2*alpha*w). 
 training images split 80/20 stratified by class with the seed (each tool draws its own split:
 same sizes and class balance, not the same images), pixels / 255, z-scored with training
 statistics (a constant column keeps scale 1); test accuracy on the 10,000 t10k images after the
-last epoch. Initialization differs: hpsearch draws He-normal weights and zero biases, torch
-nn.Linear its default uniform init.
+last epoch.
+
+Runs: `hpsearch`; `torch` with nn.Linear's default initialization (U(+-1/sqrt(fan_in)) for weights
+and biases); `torch_hpinit` with hpsearch's initialization (He uniform U(+-sqrt(6/fan_in)) on the
+hidden layers, Glorot uniform on the output layer, zero biases), so the comparison can separate
+the optimizer from the initialization. `--runs` picks some of them; `--table FILE...` prints the
+table from saved output lines instead of running anything.
 """
 import argparse
 import gzip
@@ -59,7 +64,7 @@ def load(folder, seed):
     return z(x), y, z(xt), yt
 
 
-def torch_run(name, lr, seed, folder):
+def torch_run(name, lr, seed, folder, hpinit=False):
     torch.manual_seed(seed)
     x, y, xt, yt = load(folder, seed)
     x, y, xt, yt = map(torch.from_numpy, (x, y, xt, yt))
@@ -68,6 +73,14 @@ def torch_run(name, lr, seed, folder):
         torch.nn.Linear(784, 256), torch.nn.ReLU(),
         torch.nn.Linear(256, 128), torch.nn.ReLU(),
         torch.nn.Linear(128, 10))
+    if hpinit:
+        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+        for k, lin in enumerate(linears):
+            if k + 1 < len(linears):
+                torch.nn.init.kaiming_uniform_(lin.weight, nonlinearity="relu")
+            else:
+                torch.nn.init.xavier_uniform_(lin.weight)
+            torch.nn.init.zeros_(lin.bias)
     weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
     biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
     groups = [{"params": weights, "weight_decay": 1e-5}, {"params": biases, "weight_decay": 0.0}]
@@ -91,7 +104,7 @@ def torch_run(name, lr, seed, folder):
         logits = model(xt)
         acc = (logits.argmax(1) == yt).float().mean().item()
         loss = loss_fn(logits, yt).item()
-    return {"tool": "torch", "optimizer": name, "seed": seed, "train_samples": n,
+    return {"tool": "torch_hpinit" if hpinit else "torch", "optimizer": name, "seed": seed, "train_samples": n,
             "test_accuracy": acc, "test_loss": loss, "seconds": round(seconds, 2)}
 
 
@@ -102,27 +115,22 @@ def hpsearch_run(name, lr, seed, folder):
     return json.loads(next(l[7:] for l in out.splitlines() if l.startswith("RESULT ")))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="/work/shared/datasets/mnist")
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    subprocess.run(["cargo", "bench", "--no-run", "--bench", "optim_mnist"], cwd=REPO,
-                   check=True, capture_output=True)
-    results = []
-    for seed in SEEDS:
-        for name, lr in OPTIMIZERS:
-            for run in (hpsearch_run, torch_run):
-                r = run(name, lr, seed, args.data)
-                print(json.dumps(r), flush=True)
-                results.append(r)
-    print()
-    print("| optimizer | tool | test accuracy, seeds 0 / 1 / 2 | mean ± sd | seconds (median) |")
+RUNS = {
+    "hpsearch": hpsearch_run,
+    "torch": torch_run,
+    "torch_hpinit": lambda name, lr, seed, folder: torch_run(name, lr, seed, folder, True),
+}
+
+
+def table(results):
+    tools = [t for t in RUNS if any(r["tool"] == t for r in results)]
+    print("| optimizer | run | test accuracy %, seeds 0 / 1 / 2 | mean ± sd | seconds (median) |")
     print("|---|---|---|---|---|")
     summary = {}
     for name, lr in OPTIMIZERS:
-        for tool in ("hpsearch", "torch"):
-            rs = [r for r in results if r["optimizer"] == name and r["tool"] == tool]
+        for tool in tools:
+            rs = sorted((r for r in results if r["optimizer"] == name and r["tool"] == tool),
+                        key=lambda r: r["seed"])
             accs = [r["test_accuracy"] for r in rs]
             mean, sd = statistics.mean(accs), statistics.stdev(accs)
             summary[(name, tool)] = (mean, sd)
@@ -131,10 +139,38 @@ def main():
                   f"| {100 * mean:.2f} ± {100 * sd:.2f} | {secs:.1f} |")
     print()
     for name, _ in OPTIMIZERS:
-        (mh, _), (mt, st) = summary[(name, "hpsearch")], summary[(name, "torch")]
-        verdict = "within" if abs(mh - mt) <= st else "NOT within"
-        print(f"{name}: hpsearch - torch = {100 * (mh - mt):+.2f} points, torch sd "
-              f"{100 * st:.2f}: {verdict} one standard deviation")
+        for peer in (t for t in tools if t != "hpsearch"):
+            (mh, _), (mt, st) = summary[(name, "hpsearch")], summary[(name, peer)]
+            verdict = "within" if abs(mh - mt) <= st else "NOT within"
+            print(f"{name}: hpsearch - {peer} = {100 * (mh - mt):+.2f} points, {peer} sd "
+                  f"{100 * st:.2f}: {verdict} one standard deviation")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="/work/shared/datasets/mnist")
+    ap.add_argument("--runs", default=",".join(RUNS))
+    ap.add_argument("--table", nargs="+", metavar="FILE")
+    args = ap.parse_args()
+    if args.table:
+        results = []
+        for path in args.table:
+            with open(path) as f:
+                results += [json.loads(l) for l in f if l.startswith("{")]
+        table(results)
+        return
+    torch.set_num_threads(1)
+    subprocess.run(["cargo", "bench", "--no-run", "--bench", "optim_mnist"], cwd=REPO,
+                   check=True, capture_output=True)
+    results = []
+    for seed in SEEDS:
+        for name, lr in OPTIMIZERS:
+            for run in args.runs.split(","):
+                r = RUNS[run](name, lr, seed, args.data)
+                print(json.dumps(r), flush=True)
+                results.append(r)
+    print()
+    table(results)
 
 
 if __name__ == "__main__":
