@@ -139,7 +139,7 @@ def table(results):
                   f"| {100 * mean:.2f} ± {100 * sd:.2f} | {secs:.1f} |")
     print()
     for name, _ in OPTIMIZERS:
-        for peer in (t for t in tools if t != "hpsearch"):
+        for peer in (t for t in tools if t != "hpsearch" and "hpsearch" in tools):
             (mh, _), (mt, st) = summary[(name, "hpsearch")], summary[(name, peer)]
             verdict = "within" if abs(mh - mt) <= st else "NOT within"
             print(f"{name}: hpsearch - {peer} = {100 * (mh - mt):+.2f} points, {peer} sd "
