@@ -5,6 +5,11 @@
 //!     cargo bench --bench trainer                          # all three, synthetic data
 //!     cargo bench --bench trainer -- W3                    # one
 //!     cargo bench --bench trainer -- --data DIR --reps 3   # the peers' exact samples
+//!     cargo bench --bench trainer -- W2 --optimizers sgd,momentum,adam --reps 7
+//!
+//! `--optimizers` (issue 12) times each listed update rule in turn within every round (default:
+//! `sgd` alone), so their ratios to the first are measured side by side; momentum and Nesterov
+//! use μ = 0.9, Adam β1 = 0.9, β2 = 0.999, ε = 1e-8, all at the same η.
 //!
 //! Data: with `--data DIR` (or `HPSEARCH_BENCH_DATA=DIR`), workload Wk reads `DIR/wk.csv` as
 //! written by `python3 ../shared/bench/export_workload.py Wk DIR/wk.csv` (columns
@@ -21,7 +26,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use hpsearch::mlp::{BatchSize, MlpParams, Penalty, Samples, Trainer};
+use hpsearch::mlp::{BatchSize, MlpConfig, MlpParams, Optimizer, Penalty, Samples, Trainer};
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
@@ -119,6 +124,23 @@ struct Args {
     filter: Vec<String>,
     data: Option<PathBuf>,
     reps: usize,
+    optimizers: Vec<Optimizer>,
+}
+
+fn optimizer(name: &str) -> Optimizer {
+    match name {
+        "sgd" => Optimizer::Sgd,
+        "momentum" => Optimizer::Momentum { momentum: 0.9 },
+        "nesterov" => Optimizer::Nesterov { momentum: 0.9 },
+        "adam" => Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        },
+        other => {
+            panic!("--optimizers: unknown optimizer {other:?} (sgd, momentum, nesterov, adam)")
+        }
+    }
 }
 
 fn parse_args() -> Args {
@@ -126,6 +148,7 @@ fn parse_args() -> Args {
         filter: Vec::new(),
         data: std::env::var_os("HPSEARCH_BENCH_DATA").map(PathBuf::from),
         reps: DEFAULT_REPS,
+        optimizers: vec![Optimizer::Sgd],
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -138,6 +161,14 @@ fn parse_args() -> Args {
                     .filter(|&n| n >= 1)
                     .expect("--reps takes an integer ≥ 1");
             }
+            "--optimizers" => {
+                args.optimizers = it
+                    .next()
+                    .expect("--optimizers takes a list such as sgd,adam")
+                    .split(',')
+                    .map(optimizer)
+                    .collect();
+            }
             // `cargo bench` passes `--bench`; other flags are ignored likewise.
             _ if a.starts_with('-') => {}
             _ => args.filter.push(a),
@@ -148,7 +179,10 @@ fn parse_args() -> Args {
 
 fn main() {
     let args = parse_args();
-    println!("workload  data       samples/s   GFLOP/s(6×weights)  median s  min s");
+    println!(
+        "workload  data       samples/s   GFLOP/s(6×weights)  median s  min s    optimizer \
+         time/first (median of per-round ratios)"
+    );
     for w in WORKLOADS
         .iter()
         .filter(|w| args.filter.is_empty() || args.filter.iter().any(|f| f == w.name))
@@ -165,44 +199,63 @@ fn main() {
             ),
             None => ("synthetic", make_data(w.samples, w.inputs)),
         };
-        let params = MlpParams {
-            hidden: w.hidden.to_vec(),
-            learning_rate: 0.01,
-            penalty: Penalty::L2,
-            alpha: 5e-5,
-            batch_size: BatchSize::MiniBatch(w.batch),
-            epochs: w.epochs,
-            ..MlpParams::default()
-        };
-        let config = params.validate().expect("valid workload");
-        let mut times = Vec::with_capacity(args.reps);
-        let mut last_loss = f64::NAN;
+        let configs: Vec<MlpConfig> = args
+            .optimizers
+            .iter()
+            .map(|&optimizer| {
+                MlpParams {
+                    hidden: w.hidden.to_vec(),
+                    learning_rate: 0.01,
+                    penalty: Penalty::L2,
+                    alpha: 5e-5,
+                    batch_size: BatchSize::MiniBatch(w.batch),
+                    epochs: w.epochs,
+                    optimizer,
+                    ..MlpParams::default()
+                }
+                .validate()
+                .expect("valid workload")
+            })
+            .collect();
+        // times[k][r]: optimizer k in round r; the rules alternate within each round.
+        let mut times = vec![Vec::with_capacity(args.reps); configs.len()];
+        let mut last_loss = vec![f64::NAN; configs.len()];
         for rep in 0..=args.reps {
-            let start = Instant::now();
-            let mut trainer =
-                Trainer::new(&config, w.inputs, CLASSES, rep as u64).expect("valid data");
-            for _ in 0..w.epochs {
-                last_loss = trainer
-                    .train_epoch(Samples::new(x.view(), &y))
-                    .expect("valid data");
-            }
-            if rep > 0 {
-                times.push(start.elapsed().as_secs_f64());
+            for (k, config) in configs.iter().enumerate() {
+                let start = Instant::now();
+                let mut trainer =
+                    Trainer::new(config, w.inputs, CLASSES, rep as u64).expect("valid data");
+                for _ in 0..w.epochs {
+                    last_loss[k] = trainer
+                        .train_epoch(Samples::new(x.view(), &y))
+                        .expect("valid data");
+                }
+                if rep > 0 {
+                    times[k].push(start.elapsed().as_secs_f64());
+                }
             }
         }
-        times.sort_by(f64::total_cmp);
-        let median = times[times.len() / 2];
-        let per_second = (x.nrows() * w.epochs) as f64 / median;
-        let weights = config.weight_count(w.inputs, CLASSES);
-        let gflops = 6.0 * weights as f64 * per_second / 1e9;
-        println!(
-            "{:8}  {:9}  {:>9.0}   {:>18.1}  {:>8.4}  {:.4}",
-            w.name, source, per_second, gflops, median, times[0]
-        );
-        println!(
-            "RESULT {{\"workload\":\"{}\",\"data\":\"{}\",\"samples_per_s\":{:.1},\
-             \"weights\":{},\"median_s\":{:.5},\"min_s\":{:.5},\"last_epoch_loss\":{:.4}}}",
-            w.name, source, per_second, weights, median, times[0], last_loss
-        );
+        for (k, config) in configs.iter().enumerate() {
+            let name = config.optimizer().name();
+            let mut sorted = times[k].clone();
+            sorted.sort_by(f64::total_cmp);
+            let median = sorted[sorted.len() / 2];
+            let per_second = (x.nrows() * w.epochs) as f64 / median;
+            let weights = config.weight_count(w.inputs, CLASSES);
+            let gflops = 6.0 * weights as f64 * per_second / 1e9;
+            let mut ratios: Vec<f64> = times[k].iter().zip(&times[0]).map(|(t, s)| t / s).collect();
+            ratios.sort_by(f64::total_cmp);
+            let ratio = ratios[ratios.len() / 2];
+            println!(
+                "{:8}  {:9}  {:>9.0}   {:>18.1}  {:>8.4}  {:.4}  {:8}  {:.3}",
+                w.name, source, per_second, gflops, median, sorted[0], name, ratio
+            );
+            println!(
+                "RESULT {{\"workload\":\"{}\",\"data\":\"{}\",\"optimizer\":\"{}\",\
+                 \"samples_per_s\":{:.1},\"weights\":{},\"median_s\":{:.5},\"min_s\":{:.5},\
+                 \"time_ratio_to_first\":{:.4},\"last_epoch_loss\":{:.4}}}",
+                w.name, source, name, per_second, weights, median, sorted[0], ratio, last_loss[k]
+            );
+        }
     }
 }

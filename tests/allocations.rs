@@ -1,7 +1,8 @@
 //! The hot loop allocates nothing: a counting global allocator watches whole training epochs
 //! once the trainer has sized its buffers.
 //!
-//! Online SGD (its own slice-loop path) must allocate nothing at all. A mini-batch step makes
+//! Online SGD (its own slice-loop path) must allocate nothing at all, whatever the optimizer and
+//! with or without gradient clipping. A mini-batch step makes
 //! 3L − 1 matrix products for L layers; each `general_mat_mul` call lets `matrixmultiply` allocate
 //! (and free) one packing buffer internally, which we cannot hand it, so the mini-batch bound is
 //! "at most one allocation per matrix product": any allocation of our own would exceed it.
@@ -9,7 +10,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use hpsearch::mlp::{BatchSize, MlpParams, Penalty, Samples, Trainer};
+use hpsearch::mlp::{BatchSize, MlpParams, Optimizer, Penalty, Samples, Trainer};
 use ndarray::Array2;
 
 struct Counting;
@@ -49,13 +50,39 @@ fn data(n: usize, d: usize) -> (Array2<f32>, Vec<usize>) {
     (x, y)
 }
 
-fn trainer(batch_size: BatchSize, hidden: Vec<usize>, dropout: f64) -> Trainer {
+/// Every update rule, each once with gradient clipping and once without.
+fn optimizers() -> Vec<(Optimizer, Option<f64>)> {
+    let rules = [
+        Optimizer::Sgd,
+        Optimizer::Momentum { momentum: 0.9 },
+        Optimizer::Nesterov { momentum: 0.9 },
+        Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        },
+    ];
+    let clips = [None, Some(1.0)];
+    rules
+        .into_iter()
+        .flat_map(|o| clips.map(|c| (o, c)))
+        .collect()
+}
+
+fn trainer(
+    batch_size: BatchSize,
+    hidden: Vec<usize>,
+    dropout: f64,
+    (optimizer, clip_norm): (Optimizer, Option<f64>),
+) -> Trainer {
     let params = MlpParams {
         hidden,
         batch_size,
         dropout,
         penalty: Penalty::L2,
         learning_rate: 0.01,
+        optimizer,
+        clip_norm,
         ..MlpParams::default()
     };
     Trainer::new(&params.validate().unwrap(), 64, 10, 1).unwrap()
@@ -64,43 +91,52 @@ fn trainer(batch_size: BatchSize, hidden: Vec<usize>, dropout: f64) -> Trainer {
 #[test]
 fn online_epochs_allocate_nothing() {
     let (x, y) = data(200, 64);
-    for dropout in [0.0, 0.3] {
-        let mut t = trainer(BatchSize::Online, vec![32, 16], dropout);
-        t.train_epoch(Samples::new(x.view(), &y)).unwrap();
-        let n = allocations_during(|| {
-            for _ in 0..2 {
-                t.train_epoch(Samples::new(x.view(), &y)).unwrap();
-            }
-        });
-        assert_eq!(
-            n, 0,
-            "online SGD allocated {n} times in 400 steps (dropout {dropout})"
-        );
+    for optimizer in optimizers() {
+        for dropout in [0.0, 0.3] {
+            let mut t = trainer(BatchSize::Online, vec![32, 16], dropout, optimizer);
+            t.train_epoch(Samples::new(x.view(), &y)).unwrap();
+            let n = allocations_during(|| {
+                for _ in 0..2 {
+                    t.train_epoch(Samples::new(x.view(), &y)).unwrap();
+                }
+            });
+            assert_eq!(
+                n, 0,
+                "online {optimizer:?} allocated {n} times in 400 steps (dropout {dropout})"
+            );
+        }
     }
 }
 
 #[test]
 fn mini_batch_epochs_allocate_at_most_once_per_matrix_product() {
     let (x, y) = data(320, 64);
-    for (hidden, dropout) in [(vec![64], 0.0), (vec![32, 16], 0.3), (vec![], 0.0)] {
-        let layers = hidden.len() + 1;
-        let mut t = trainer(BatchSize::MiniBatch(32), hidden.clone(), dropout);
-        t.train_epoch(Samples::new(x.view(), &y)).unwrap();
-        let n = allocations_during(|| {
+    for optimizer in optimizers() {
+        for (hidden, dropout) in [(vec![64], 0.0), (vec![32, 16], 0.3), (vec![], 0.0)] {
+            let layers = hidden.len() + 1;
+            let mut t = trainer(BatchSize::MiniBatch(32), hidden.clone(), dropout, optimizer);
             t.train_epoch(Samples::new(x.view(), &y)).unwrap();
-        });
-        let products = 10 * (3 * layers - 1);
-        assert!(
-            n <= products,
-            "{hidden:?}: {n} allocations for {products} matrix products"
-        );
+            let n = allocations_during(|| {
+                t.train_epoch(Samples::new(x.view(), &y)).unwrap();
+            });
+            let products = 10 * (3 * layers - 1);
+            assert!(
+                n <= products,
+                "{optimizer:?} {hidden:?}: {n} allocations for {products} matrix products"
+            );
+        }
     }
 }
 
 #[test]
 fn evaluation_allocates_at_most_once_per_matrix_product() {
     let (x, y) = data(600, 64);
-    let mut t = trainer(BatchSize::MiniBatch(32), vec![64], 0.0);
+    let mut t = trainer(
+        BatchSize::MiniBatch(32),
+        vec![64],
+        0.0,
+        (Optimizer::Sgd, None),
+    );
     t.evaluate(Samples::new(x.view(), &y)).unwrap();
     let n = allocations_during(|| {
         t.evaluate(Samples::new(x.view(), &y)).unwrap();

@@ -1,5 +1,6 @@
-//! The trainer learns: digits accuracy, iris loss going down for every batch mode, divergence,
-//! dropout, schedules, determinism, early stopping and continuation.
+//! The trainer learns: digits accuracy (with every optimizer), iris loss going down for every
+//! batch mode, divergence and clipping, dropout, schedules, determinism, early stopping and
+//! continuation.
 
 mod common;
 
@@ -9,7 +10,8 @@ use std::sync::Arc;
 use common::Data;
 use hpsearch::data::{Dataset, Split};
 use hpsearch::mlp::{
-    BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Outcome, Penalty, Status, Trainer,
+    BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Optimizer, Outcome, Penalty, Status,
+    Trainer,
 };
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::{Objective, TrialStatus};
@@ -61,6 +63,43 @@ fn digits_reach_96_percent_validation_accuracy() {
         .fold(f64::INFINITY, f64::min);
     assert_eq!(best.val_loss, lowest);
     assert_eq!(outcome.curve[best.epoch].val_loss, lowest);
+}
+
+/// Issue 12's settings: 20% stratified validation, [64] relu, batch 32, 30 epochs, L2 1e-4.
+#[test]
+fn digits_reach_96_percent_with_momentum_and_adam() {
+    let (tr, val) = common::digits();
+    let adam = Optimizer::Adam {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+    };
+    for (optimizer, learning_rate) in [
+        (Optimizer::Momentum { momentum: 0.9 }, 0.01),
+        (Optimizer::Nesterov { momentum: 0.9 }, 0.01),
+        (adam, 0.001),
+    ] {
+        let config = MlpParams {
+            hidden: vec![64],
+            learning_rate,
+            optimizer,
+            batch_size: BatchSize::MiniBatch(32),
+            epochs: 30,
+            penalty: Penalty::L2,
+            alpha: 1e-4,
+            ..MlpParams::default()
+        }
+        .validate()
+        .unwrap();
+        let (_, outcome) = train(&config, &tr, &val, 1);
+        assert_eq!(outcome.status, Status::Completed, "{optimizer:?}");
+        let last = outcome.curve.last().unwrap();
+        assert!(
+            last.val_accuracy >= 0.96,
+            "{optimizer:?}: validation accuracy {}",
+            last.val_accuracy
+        );
+    }
 }
 
 #[test]
@@ -121,6 +160,39 @@ fn huge_learning_rate_on_digits_diverges_without_panic() {
     );
     assert!(outcome.epochs_run < 5);
     assert_eq!(outcome.curve.len(), outcome.epochs_run);
+}
+
+/// Online SGD at η = 1 on digits diverges; clipping the gradient's norm to 1 keeps it finite and
+/// learning.
+#[test]
+fn clip_norm_stops_online_sgd_at_eta_1_from_diverging() {
+    let (tr, val) = common::digits();
+    let config = |clip_norm| {
+        MlpParams {
+            hidden: vec![64],
+            learning_rate: 1.0,
+            batch_size: BatchSize::Online,
+            epochs: 3,
+            clip_norm,
+            ..MlpParams::default()
+        }
+        .validate()
+        .unwrap()
+    };
+    let (_, free) = train(&config(None), &tr, &val, 1);
+    assert!(
+        matches!(free.status, Status::Diverged { .. }),
+        "without clipping: {:?}",
+        free.status
+    );
+    let (trainer, clipped) = train(&config(Some(1.0)), &tr, &val, 1);
+    assert_eq!(clipped.status, Status::Completed);
+    assert!(trainer.network().is_finite());
+    let last = clipped.curve.last().unwrap();
+    assert!(
+        last.val_loss.is_finite() && last.val_accuracy > 0.5,
+        "{last:?}"
+    );
 }
 
 #[test]
@@ -212,7 +284,13 @@ fn each_schedule_matches_its_formula_for_51_epochs() {
 }
 
 fn noisy_config(epochs: usize) -> MlpConfig {
+    noisy_config_with(epochs, Optimizer::Sgd, None)
+}
+
+fn noisy_config_with(epochs: usize, optimizer: Optimizer, clip_norm: Option<f64>) -> MlpConfig {
     MlpParams {
+        optimizer,
+        clip_norm,
         hidden: vec![16, 8],
         dropout: 0.2,
         learning_rate: 0.05,
@@ -239,23 +317,37 @@ fn same_seed_same_curve_other_seed_other_curve() {
     assert_ne!(a.curve, c.curve);
 }
 
+/// The optimizer's state (momentum, Adam's moments and step count) is part of the trainer's:
+/// training 4 + 3 epochs gives exactly the curve of training 7 at once.
 #[test]
 fn continuing_training_equals_training_at_once() {
     let (tr, val) = common::iris();
-    let config = noisy_config(7);
-    let (_, at_once) = train(&config, &tr, &val, 9);
-    let mut trainer = Trainer::new(&config, 4, 3, 9).unwrap();
-    let first = trainer
-        .train(tr.samples(), val.samples(), 4, &mut go_on)
-        .unwrap();
-    let second = trainer
-        .train(tr.samples(), val.samples(), 3, &mut go_on)
-        .unwrap();
-    assert_eq!(second.curve[0].epoch, 4);
-    assert_eq!(trainer.epoch(), 7);
-    let joined: Vec<EpochStats> = first.curve.into_iter().chain(second.curve).collect();
-    assert_eq!(joined, at_once.curve);
-    assert_eq!(second.best, at_once.best);
+    let adam = Optimizer::Adam {
+        beta1: 0.8,
+        beta2: 0.99,
+        epsilon: 1e-6,
+    };
+    for (optimizer, clip_norm) in [
+        (Optimizer::Sgd, None),
+        (Optimizer::Momentum { momentum: 0.9 }, None),
+        (Optimizer::Nesterov { momentum: 0.5 }, Some(0.5)),
+        (adam, None),
+    ] {
+        let config = noisy_config_with(7, optimizer, clip_norm);
+        let (_, at_once) = train(&config, &tr, &val, 9);
+        let mut trainer = Trainer::new(&config, 4, 3, 9).unwrap();
+        let first = trainer
+            .train(tr.samples(), val.samples(), 4, &mut go_on)
+            .unwrap();
+        let second = trainer
+            .train(tr.samples(), val.samples(), 3, &mut go_on)
+            .unwrap();
+        assert_eq!(second.curve[0].epoch, 4);
+        assert_eq!(trainer.epoch(), 7);
+        let joined: Vec<EpochStats> = first.curve.into_iter().chain(second.curve).collect();
+        assert_eq!(joined, at_once.curve, "{optimizer:?}");
+        assert_eq!(second.best, at_once.best);
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use hpsearch::mlp::MlpParams;
+use hpsearch::mlp::{MlpParams, Optimizer};
 use hpsearch::objective::mlp::mlp_config;
 use hpsearch::objective::params::MLP_PARAMS;
 
@@ -31,4 +31,55 @@ fn conditional_defaults_match_the_trainers_when_their_parent_is_set() {
     let trials = hpsearch::search::trials(&space).unwrap();
     let config = mlp_config(&trials[0].params).unwrap();
     assert_eq!(config.alpha(), MlpParams::default().alpha);
+}
+
+#[test]
+fn optimizer_defaults_match_the_trainers() {
+    let cases: [(&str, Optimizer); 3] = [
+        (
+            "momentum",
+            Optimizer::Momentum {
+                momentum: Optimizer::DEFAULT_MOMENTUM,
+            },
+        ),
+        (
+            "nesterov",
+            Optimizer::Nesterov {
+                momentum: Optimizer::DEFAULT_MOMENTUM,
+            },
+        ),
+        (
+            "adam",
+            Optimizer::Adam {
+                beta1: Optimizer::DEFAULT_BETA1,
+                beta2: Optimizer::DEFAULT_BETA2,
+                epsilon: Optimizer::DEFAULT_EPSILON,
+            },
+        ),
+    ];
+    for (name, expected) in cases {
+        let text = format!("[data]\nbuiltin = \"iris\"\n[params]\noptimizer = \"{name}\"\n");
+        let space = hpsearch::space::parse(&text, Path::new("o.toml"), MLP_PARAMS).unwrap();
+        let trials = hpsearch::search::trials(&space).unwrap();
+        let config = mlp_config(&trials[0].params).unwrap();
+        assert_eq!(config.optimizer(), expected, "{name}");
+        assert_eq!(config.clip_norm(), None);
+    }
+}
+
+#[test]
+fn grid_multiplies_momentum_and_betas_only_where_they_apply() {
+    let text = "[data]\nbuiltin = \"iris\"\n[search]\nstrategy = \"grid\"\n[params]\n\
+                optimizer = [\"sgd\", \"momentum\", \"nesterov\", \"adam\"]\n\
+                momentum = [0.5, 0.9]\nbeta1 = [0.8, 0.9]\nbeta2 = [0.99, 0.999]\n";
+    let space = hpsearch::space::parse(text, Path::new("grid.toml"), MLP_PARAMS).unwrap();
+    let trials = hpsearch::search::trials(&space).unwrap();
+    // sgd 1, momentum 2, nesterov 2, adam 2 × 2.
+    assert_eq!(trials.len(), 9);
+    let sgd = &trials[0].params;
+    assert_eq!(sgd.get("optimizer").and_then(|v| v.as_str()), Some("sgd"));
+    assert!(sgd.get("momentum").is_none() && sgd.get("beta1").is_none());
+    let adam = &trials[8].params;
+    assert!(adam.get("momentum").is_none());
+    assert!(adam.get("epsilon").is_some());
 }

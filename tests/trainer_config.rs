@@ -6,7 +6,7 @@ mod common;
 use std::ops::ControlFlow;
 
 use hpsearch::mlp::{
-    BatchSize, ConfigError, InputError, LrSchedule, MlpParams, Samples, Status, Trainer,
+    BatchSize, ConfigError, InputError, LrSchedule, MlpParams, Optimizer, Samples, Status, Trainer,
 };
 use ndarray::Array2;
 
@@ -207,6 +207,34 @@ fn a_network_too_large_for_memory_is_refused_before_allocating() {
         ..MlpParams::default()
     };
     assert!(Trainer::new(&config.validate().unwrap(), 784, 10, 1).is_ok());
+}
+
+/// Adam keeps two arrays of the network's size, momentum one: they count in the trial's memory.
+#[test]
+fn optimizer_state_counts_in_the_memory_budget() {
+    // 2^26 weights (8192 × 8192) plus 8192 × 2: SGD needs about 2 × 2^26 floats, Adam 4 × 2^26,
+    // more than MAX_TRIAL_FLOATS = 2^28. Only the refusal is tried: nothing is allocated.
+    let config = MlpParams {
+        hidden: vec![8192],
+        optimizer: Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        },
+        ..MlpParams::default()
+    };
+    let e = Trainer::new(&config.validate().unwrap(), 8192, 2, 1)
+        .err()
+        .unwrap();
+    let weights = 8192 * 8192 + 8192 * 2;
+    let buffers = 256 * 3 * 8192;
+    assert_eq!(
+        e,
+        InputError::TooLarge {
+            floats: 4 * weights + buffers,
+            limit: hpsearch::mlp::MAX_TRIAL_FLOATS
+        }
+    );
 }
 
 #[test]

@@ -32,7 +32,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     super::warn_inactive(&space, &columns);
     let data = data::load(space.data(), space.base_dir(), space.seed())?.summary(space.data());
     // On stderr, like the warnings: stdout keeps its format (the count, then the trials).
-    eprintln!("data: {data}");
+    errln!("data: {data}");
     let (headers, rows) = listing(&trials, &columns);
     let summary = format!(
         "{count} trial{} ({})",

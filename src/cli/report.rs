@@ -40,7 +40,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
         let mut out = std::io::BufWriter::new(stdout.lock());
         report::write_json(std::io::BufReader::new(file), &mut out)?;
         std::io::Write::flush(&mut out)?;
-        eprintln!("wrote {} and {}", path.display(), page.display());
+        errln!("wrote {} and {}", path.display(), page.display());
         return Ok(ExitCode::SUCCESS);
     }
     print_ranking(&ranked, args.top)?;

@@ -31,6 +31,64 @@ impl BatchSize {
     }
 }
 
+/// The rule that turns each mini-batch gradient g into a step. g is the gradient of the
+/// minimized objective L_CE + α·R(w) (so it includes 2αw for L2, α·sign(w) for L1, on weights
+/// only), after clipping when `clip_norm` is set; η_t is the scheduled learning rate. The state
+/// (v, or m and s, and Adam's step count) starts at zero, lives in the [`super::Trainer`], and
+/// goes on when the trainer trains further. Default: [`Optimizer::Sgd`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Optimizer {
+    /// Plain gradient descent, the lecture's rule: w ← w − η_t·g.
+    #[default]
+    Sgd,
+    /// Heavy-ball momentum, as `torch.optim.SGD(momentum=μ)`: v ← μ·v + g, w ← w − η_t·v.
+    Momentum {
+        /// μ ∈ [0, 1). Schema default 0.9.
+        momentum: f64,
+    },
+    /// Nesterov momentum, as `torch.optim.SGD(momentum=μ, nesterov=True)`:
+    /// v ← μ·v + g, w ← w − η_t·(g + μ·v).
+    Nesterov {
+        /// μ ∈ [0, 1). Schema default 0.9.
+        momentum: f64,
+    },
+    /// Adam, as `torch.optim.Adam`: m ← β1·m + (1−β1)·g, s ← β2·s + (1−β2)·g², and with the
+    /// step count t ≥ 1, m̂ = m/(1−β1^t), ŝ = s/(1−β2^t), w ← w − η_t·m̂/(√ŝ + ε).
+    Adam {
+        /// β1 ∈ [0, 1). Schema default 0.9.
+        beta1: f64,
+        /// β2 ∈ [0, 1). Schema default 0.999.
+        beta2: f64,
+        /// ε > 0. Schema default 1e-8.
+        epsilon: f64,
+    },
+}
+
+impl Optimizer {
+    /// μ when a search space gives none.
+    pub const DEFAULT_MOMENTUM: f64 = 0.9;
+
+    /// Adam's β1 when a search space gives none (as `torch.optim.Adam`).
+    pub const DEFAULT_BETA1: f64 = 0.9;
+    /// Adam's β2 when a search space gives none (as `torch.optim.Adam`).
+    pub const DEFAULT_BETA2: f64 = 0.999;
+    /// Adam's ε when a search space gives none (as `torch.optim.Adam`).
+    pub const DEFAULT_EPSILON: f64 = 1e-8;
+
+    /// Every optimizer name, as in search-space files.
+    pub const NAMES: [&'static str; 4] = ["sgd", "momentum", "nesterov", "adam"];
+
+    /// The name used in search-space files (`optimizer = "adam"`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Optimizer::Sgd => "sgd",
+            Optimizer::Momentum { .. } => "momentum",
+            Optimizer::Nesterov { .. } => "nesterov",
+            Optimizer::Adam { .. } => "adam",
+        }
+    }
+}
+
 /// The trainer's hyper-parameters as given: public fields, anything goes until
 /// [`MlpParams::validate`] turns them into an [`MlpConfig`]. Defaults match the parameter schema
 /// (`objective::params`).
@@ -58,6 +116,12 @@ pub struct MlpParams {
     /// Early stopping: stop when validation loss has not improved for this many epochs (≥ 1).
     /// Default: `None` (off).
     pub patience: Option<usize>,
+    /// The update rule. Default: plain SGD.
+    pub optimizer: Optimizer,
+    /// Gradient clipping: when the global L2 norm ‖g‖ over every weight and bias gradient
+    /// (penalty included) exceeds this c > 0, g is scaled by c/‖g‖ before the update rule.
+    /// Default: `None` (off).
+    pub clip_norm: Option<f64>,
 }
 
 impl Default for MlpParams {
@@ -73,6 +137,8 @@ impl Default for MlpParams {
             batch_size: BatchSize::default(),
             epochs: 20,
             patience: None,
+            optimizer: Optimizer::Sgd,
+            clip_norm: None,
         }
     }
 }
@@ -118,6 +184,22 @@ pub enum ConfigError {
     /// Patience of zero epochs.
     #[error("patience = 0: must be at least 1 epoch (leave it out to turn early stopping off)")]
     ZeroPatience,
+    /// A momentum μ, β1 or β2 outside [0, 1).
+    #[error("{name} = {value}: must be in [0, 1)")]
+    Decay {
+        /// "momentum", "beta1" or "beta2".
+        name: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// Adam's ε ≤ 0 or not finite.
+    #[error("epsilon = {0}: Adam's ε must be a finite number > 0")]
+    Epsilon(f64),
+    /// A clipping norm ≤ 0 or not finite.
+    #[error(
+        "clip_norm = {0}: the gradient norm bound must be a finite number > 0 (leave it out to turn clipping off)"
+    )]
+    ClipNorm(f64),
 }
 
 impl MlpParams {
@@ -172,6 +254,33 @@ impl MlpParams {
         if self.patience == Some(0) {
             return Err(ConfigError::ZeroPatience);
         }
+        let fraction = |name: &'static str, value: f64| {
+            if (0.0..1.0).contains(&value) {
+                Ok(())
+            } else {
+                Err(ConfigError::Decay { name, value })
+            }
+        };
+        match self.optimizer {
+            Optimizer::Sgd => {}
+            Optimizer::Momentum { momentum } | Optimizer::Nesterov { momentum } => {
+                fraction("momentum", momentum)?
+            }
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => {
+                fraction("beta1", beta1)?;
+                fraction("beta2", beta2)?;
+                if !positive(epsilon) {
+                    return Err(ConfigError::Epsilon(epsilon));
+                }
+            }
+        }
+        if let Some(c) = self.clip_norm.filter(|&c| !positive(c)) {
+            return Err(ConfigError::ClipNorm(c));
+        }
         let penalty = if self.alpha == 0.0 {
             Penalty::None
         } else {
@@ -188,7 +297,8 @@ impl MlpParams {
 }
 
 /// Checked hyper-parameters: η0 > 0, α ≥ 0, p ∈ [0, 1), epochs ≥ 1, no empty hidden layer,
-/// decay rates > 0, t_u ≥ 1, batch ≥ 1, patience ≥ 1. Build it with [`MlpParams::validate`].
+/// decay rates > 0, t_u ≥ 1, batch ≥ 1, patience ≥ 1, μ, β1, β2 ∈ [0, 1), ε > 0, clip norm > 0.
+/// Build it with [`MlpParams::validate`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlpConfig {
     params: MlpParams,
@@ -245,6 +355,16 @@ impl MlpConfig {
         self.params.patience
     }
 
+    /// The update rule.
+    pub fn optimizer(&self) -> Optimizer {
+        self.params.optimizer
+    }
+
+    /// The gradient-norm bound, `None` when clipping is off.
+    pub fn clip_norm(&self) -> Option<f64> {
+        self.params.clip_norm
+    }
+
     /// Layer widths from input to output: `[n_inputs, hidden…, n_classes]`.
     pub fn layer_sizes(&self, n_inputs: usize, n_classes: usize) -> Vec<usize> {
         let mut sizes = Vec::with_capacity(self.params.hidden.len() + 2);
@@ -285,6 +405,55 @@ mod tests {
         .unwrap();
         assert_eq!(c.batch_size(), BatchSize::Online);
         assert_eq!(c.penalty(), Penalty::None);
+    }
+
+    #[test]
+    fn optimizer_settings_outside_their_range_are_rejected() {
+        let with = |optimizer, clip_norm| {
+            MlpParams {
+                optimizer,
+                clip_norm,
+                ..MlpParams::default()
+            }
+            .validate()
+        };
+        let adam = |beta1, beta2, epsilon| Optimizer::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        };
+        assert!(with(Optimizer::Momentum { momentum: 0.0 }, Some(1.0)).is_ok());
+        assert!(with(adam(0.0, 0.999, 1e-8), None).is_ok());
+        let cases = [
+            (
+                with(Optimizer::Momentum { momentum: 1.0 }, None),
+                "momentum = 1: must be in [0, 1)",
+            ),
+            (
+                with(Optimizer::Nesterov { momentum: -0.1 }, None),
+                "momentum = -0.1: must be in [0, 1)",
+            ),
+            (
+                with(adam(1.5, 0.999, 1e-8), None),
+                "beta1 = 1.5: must be in [0, 1)",
+            ),
+            (
+                with(adam(0.9, f64::NAN, 1e-8), None),
+                "beta2 = NaN: must be in [0, 1)",
+            ),
+            (
+                with(adam(0.9, 0.999, 0.0), None),
+                "epsilon = 0: Adam's ε must be a finite number > 0",
+            ),
+            (
+                with(Optimizer::Sgd, Some(0.0)),
+                "clip_norm = 0: the gradient norm bound must be a finite number > 0 (leave it out \
+                 to turn clipping off)",
+            ),
+        ];
+        for (result, message) in cases {
+            assert_eq!(result.unwrap_err().to_string(), message);
+        }
     }
 
     #[test]

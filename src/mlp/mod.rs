@@ -3,7 +3,9 @@
 //! A network maps `n_inputs` features through hidden layers (each a fully connected layer and a
 //! nonlinearity) to `n_classes` logits, followed by a softmax. It is trained by gradient descent
 //! on the mean cross-entropy L_CE = −(1/N) Σ log ŷ_{c*,i} plus an optional weight penalty α·R(w),
-//! with an optional learning-rate schedule η_t and inverted dropout on hidden activations.
+//! with an optional learning-rate schedule η_t and inverted dropout on hidden activations; the
+//! step is plain SGD, momentum, Nesterov or Adam ([`Optimizer`]), optionally with the gradient's
+//! global norm clipped.
 //!
 //! The flow is: [`MlpParams`] (unchecked, public fields, documented defaults)
 //! ─[`MlpParams::validate`]─▶ [`MlpConfig`] (cannot be invalid) ─[`Trainer::new`]─▶ a
@@ -35,12 +37,13 @@ mod init;
 mod loss;
 mod network;
 mod online;
+mod optimizer;
 mod regularization;
 mod schedule;
 mod train;
 
 pub use activation::Activation;
-pub use config::{BatchSize, ConfigError, MlpConfig, MlpParams};
+pub use config::{BatchSize, ConfigError, MlpConfig, MlpParams, Optimizer};
 pub use network::{Layer, Network};
 pub use regularization::Penalty;
 pub use schedule::LrSchedule;

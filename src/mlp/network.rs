@@ -83,6 +83,19 @@ impl Layer {
             .expect("layer biases are owned and contiguous")
     }
 
+    /// Weights and biases, both writable at once.
+    pub(crate) fn flats_mut(&mut self) -> (&mut [Float], &mut [Float]) {
+        let w = self
+            .w
+            .as_slice_mut()
+            .expect("layer weights are owned and row-major");
+        let b = self
+            .b
+            .as_slice_mut()
+            .expect("layer biases are owned and contiguous");
+        (w, b)
+    }
+
     pub(crate) fn fan_in(&self) -> usize {
         self.w.nrows()
     }

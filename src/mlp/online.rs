@@ -6,31 +6,31 @@
 //! [`Network::forward`] / [`Network::backward`] / [`Network::step`] runs as plain slice loops:
 //! forward as a sum of weight rows scaled by the inputs (skipping zero inputs, e.g. inactive
 //! ReLUs), δ_{l−1} as dot products with the old weight rows, and the rank-one update
-//! W ← W − η·(a ⊗ δ + α·∂R/∂W) fused, row by row, with no gradient buffer. A unit test checks it
-//! against the batched path.
+//! W ← W − η·(a ⊗ δ + α·∂R/∂W) fused, row by row, with no gradient buffer. For the other
+//! optimizers (and clipping) it writes the gradient a ⊗ δ and δ into the gradient buffers
+//! instead, for [`super::optimizer::OptimizerState::step`]. A unit test checks both against the
+//! batched path.
 
-use super::network::{Dropout, HiddenBuffers, Workspace};
+use super::network::{Dropout, HiddenBuffers, Target, Workspace};
 use super::regularization::Update;
-use super::{Float, Network, Penalty, loss};
+use super::{Float, Layer, Network, Penalty, loss};
 
-/// One online step on sample `x` with class `label`; returns its cross-entropy (f64).
+/// One online pass on sample `x` with class `label`; returns its cross-entropy (f64). With
+/// [`Target::Descend`] it takes the SGD step; with [`Target::Gradients`] it writes the gradient
+/// into `grads` (overwriting; `accumulate` is ignored) and changes no weight.
 ///
 /// # Shapes
-/// `x`: (n_inputs); `ws` sized for at least one row.
+/// `x`: (n_inputs); `ws` sized for at least one row; `grads` shaped like the network.
 #[inline(always)]
 pub(crate) fn step(
     network: &mut Network,
     ws: &mut Workspace,
+    grads: &mut [Layer],
     x: &[Float],
     label: usize,
-    update: Update,
+    target: Target,
     dropout: &mut Dropout<'_>,
 ) -> f64 {
-    let Update {
-        eta,
-        penalty,
-        alpha,
-    } = update;
     let activation = network.activation();
     let layers = network.layers_mut();
     let last = layers.len() - 1;
@@ -96,6 +96,24 @@ pub(crate) fn step(
             Some(prev) => &prev.a[..prev.width],
             None => x,
         };
+        let update = match target {
+            Target::Descend(update) => update,
+            Target::Gradients { .. } => {
+                let g_rows = grads[l].w_flat_mut().chunks_exact_mut(width);
+                for (&a, g_row) in input.iter().zip(g_rows) {
+                    for (g, &d) in g_row.iter_mut().zip(delta) {
+                        *g = a * d;
+                    }
+                }
+                grads[l].b_flat_mut().copy_from_slice(delta);
+                continue;
+            }
+        };
+        let Update {
+            eta,
+            penalty,
+            alpha,
+        } = update;
         let w_rows = layer.w_flat_mut().chunks_exact_mut(width);
         match penalty {
             Penalty::None => {
@@ -180,7 +198,32 @@ mod tests {
                 let mut ws = Workspace::new(&fast, 1);
                 let mut d = Dropout::new(0.0, &mut rng);
                 let x_row = x.as_slice().unwrap();
-                let fast_loss = step(&mut fast, &mut ws, x_row, 2, update, &mut d);
+                let mut fast_grads = fast.zeros_like();
+                let descend = Target::Descend(update);
+                let fast_loss = step(
+                    &mut fast,
+                    &mut ws,
+                    &mut fast_grads,
+                    x_row,
+                    2,
+                    descend,
+                    &mut d,
+                );
+
+                let mut unchanged = net.clone();
+                let mut online_grads = net.zeros_like();
+                let gradients = Target::Gradients { accumulate: false };
+                let mut d = Dropout::new(0.0, &mut rng);
+                step(
+                    &mut unchanged,
+                    &mut ws,
+                    &mut online_grads,
+                    x_row,
+                    2,
+                    gradients,
+                    &mut d,
+                );
+                assert_eq!(unchanged, net);
 
                 let mut slow = net.clone();
                 let mut grads = slow.zeros_like();
@@ -198,6 +241,12 @@ mod tests {
                 slow.step(&grads, update);
 
                 assert!((fast_loss - slow_loss).abs() < 1e-6);
+                for (o, s) in online_grads.iter().zip(&grads) {
+                    let pairs = o.w_flat().iter().zip(s.w_flat());
+                    for (a, b) in pairs.chain(o.b_flat().iter().zip(s.b_flat())) {
+                        assert!((a - b).abs() < 1e-6, "{activation:?}: gradient {a} vs {b}");
+                    }
+                }
                 for (f, s) in fast.layers().iter().zip(slow.layers()) {
                     for (a, b) in f
                         .w_flat()

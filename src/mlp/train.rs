@@ -10,6 +10,7 @@ use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 
 use super::network::{Dropout, Mode, Target, Workspace, view};
+use super::optimizer::{self, OptimizerState};
 use super::regularization::Update;
 use super::{Float, Layer, MlpConfig, Network, loss, online};
 
@@ -223,14 +224,16 @@ pub struct Gradient {
     pub layers: Vec<Layer>,
 }
 
-/// One trial's training state: weights, the trial's RNG (initialization, shuffling, dropout),
-/// the absolute epoch counter, the best validation loss, and every buffer training needs.
+/// One trial's training state: weights, the optimizer's state (momentum or Adam's moments and
+/// step count), the trial's RNG (initialization, shuffling, dropout), the absolute epoch counter,
+/// the best validation loss, and every buffer training needs.
 /// [`Trainer::train`] can be called again to continue; the schedule goes on from the absolute
 /// epoch.
 pub struct Trainer {
     config: MlpConfig,
     network: Network,
     grads: Vec<Layer>,
+    optimizer: OptimizerState,
     ws: Workspace,
     batch_x: Vec<Float>,
     batch_y: Vec<usize>,
@@ -262,7 +265,7 @@ impl Trainer {
         let weights = config.weight_count(n_inputs, n_classes);
         let widths: u64 = config.hidden().iter().map(|&w| w as u64).sum();
         let floats = weights
-            .saturating_mul(2)
+            .saturating_mul(2 + optimizer::state_arrays(config.optimizer()))
             .saturating_add((CHUNK_ROWS as u64).saturating_mul(3).saturating_mul(widths));
         if floats > MAX_TRIAL_FLOATS {
             return Err(InputError::TooLarge {
@@ -276,9 +279,17 @@ impl Trainer {
             config.activation(),
             &mut rng,
         );
+        let optimizer = OptimizerState::new(
+            config.optimizer(),
+            config.clip_norm(),
+            config.penalty(),
+            config.alpha(),
+            &network,
+        );
         Ok(Trainer {
             config: config.clone(),
             grads: network.zeros_like(),
+            optimizer,
             ws: Workspace::new(&network, 0),
             network,
             batch_x: Vec::new(),
@@ -549,10 +560,12 @@ impl Trainer {
     fn batch_step(&mut self, train: Samples<'_>, idx: &[usize], eta: Float) -> f64 {
         let scale = 1.0 / idx.len() as Float;
         let update = self.update(eta);
-        // A batch that fits in one chunk takes its step inside the backward pass (no stored
-        // weight gradient, no extra pass over the weights); a larger one sums its chunks'
-        // gradients first, since every chunk must see the same weights.
-        let fused = idx.len() <= self.ws.rows;
+        // With plain SGD and no clipping, a batch that fits in one chunk takes its step inside
+        // the backward pass (no stored weight gradient, no extra pass over the weights); a
+        // larger one sums its chunks' gradients first, since every chunk must see the same
+        // weights. The other optimizers, and clipping, need the whole gradient first.
+        let fuses = self.optimizer.fuses();
+        let fused = fuses && idx.len() <= self.ws.rows;
         let dropout = self.config.dropout();
         let mut sum = 0.0;
         for (k, chunk) in idx.chunks(self.ws.rows).enumerate() {
@@ -564,7 +577,11 @@ impl Trainer {
             sum += self.chunk_pass(train, chunk, scale, dropout, target);
         }
         if !fused && sum.is_finite() {
-            self.network.step(&self.grads, update);
+            if fuses {
+                self.network.step(&self.grads, update);
+            } else {
+                self.optimizer.step(&mut self.network, &self.grads, eta);
+            }
         }
         sum / idx.len() as f64
     }
@@ -580,16 +597,26 @@ impl Trainer {
                 &self.batch_x[..self.n_inputs]
             }
         };
-        let update = self.update(eta);
+        let fuses = self.optimizer.fuses();
+        let target = if fuses {
+            Target::Descend(self.update(eta))
+        } else {
+            Target::Gradients { accumulate: false }
+        };
         let mut dropout = Dropout::new(self.config.dropout(), &mut self.rng);
-        online::step(
+        let loss = online::step(
             &mut self.network,
             &mut self.ws,
+            &mut self.grads,
             x,
             train.y[i],
-            update,
+            target,
             &mut dropout,
-        )
+        );
+        if !fuses && loss.is_finite() {
+            self.optimizer.step(&mut self.network, &self.grads, eta);
+        }
+        loss
     }
 
     fn update(&self, eta: Float) -> Update {
@@ -685,7 +712,7 @@ fn gather(data: Samples<'_>, idx: &[usize], x: &mut [Float], y: &mut [usize]) {
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
-    use crate::mlp::{Activation, BatchSize, MlpParams, Penalty};
+    use crate::mlp::{Activation, BatchSize, MlpParams, Optimizer, Penalty};
     use ndarray::Array2;
     use rand::RngExt;
 
@@ -699,10 +726,30 @@ mod tests {
         let x = Array2::from_shape_simple_fn((50, 6), || rng.random_range(-2.0f32..2.0));
         let y: Vec<usize> = (0..50).map(|i| i % 3).collect();
         let data = Samples::new(x.view(), &y);
-        for (batch_size, activation) in [
-            (BatchSize::Online, Activation::Gelu),
-            (BatchSize::MiniBatch(8), Activation::Tanh),
-            (BatchSize::Full, Activation::Elu),
+        let adam = Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        };
+        let nesterov = Optimizer::Nesterov { momentum: 0.9 };
+        for (batch_size, activation, optimizer, clip_norm) in [
+            (BatchSize::Online, Activation::Gelu, Optimizer::Sgd, None),
+            (
+                BatchSize::MiniBatch(8),
+                Activation::Tanh,
+                Optimizer::Sgd,
+                None,
+            ),
+            (BatchSize::Full, Activation::Elu, Optimizer::Sgd, None),
+            (BatchSize::Online, Activation::Relu, adam, Some(0.5)),
+            (BatchSize::MiniBatch(8), Activation::Tanh, nesterov, None),
+            (BatchSize::Full, Activation::Sigmoid, adam, None),
+            (
+                BatchSize::MiniBatch(8),
+                Activation::Gelu,
+                Optimizer::Sgd,
+                Some(0.5),
+            ),
         ] {
             let params = MlpParams {
                 hidden: vec![9, 5],
@@ -711,6 +758,8 @@ mod tests {
                 dropout: 0.2,
                 penalty: Penalty::L1,
                 alpha: 1e-3,
+                optimizer,
+                clip_norm,
                 ..MlpParams::default()
             };
             let config = params.validate().unwrap();
@@ -725,6 +774,7 @@ mod tests {
                 assert_eq!(a.to_bits(), b.to_bits(), "{batch_size:?}");
             }
             assert_eq!(portable.network, avx2.network, "{batch_size:?}");
+            assert_eq!(portable.optimizer, avx2.optimizer, "{batch_size:?}");
         }
     }
 }

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use super::{EpochReport, Objective, TestScore, TrialOutcome, TrialStatus};
 use crate::data::{Dataset, Split};
 use crate::mlp::{
-    Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Outcome, Penalty, Samples,
-    Status, Trainer,
+    Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Optimizer, Outcome,
+    Penalty, Samples, Status, Trainer,
 };
 use crate::search::TrialConfig;
 use crate::space::schema::ParamSpec;
@@ -310,6 +310,29 @@ pub fn mlp_config(params: &Params) -> Result<MlpConfig, String> {
             }
         },
     };
+    let optimizer = match name("optimizer", defaults.optimizer.name())?.as_str() {
+        "sgd" => Optimizer::Sgd,
+        "momentum" => Optimizer::Momentum {
+            momentum: float("momentum", Optimizer::DEFAULT_MOMENTUM)?,
+        },
+        "nesterov" => Optimizer::Nesterov {
+            momentum: float("momentum", Optimizer::DEFAULT_MOMENTUM)?,
+        },
+        "adam" => Optimizer::Adam {
+            beta1: float("beta1", Optimizer::DEFAULT_BETA1)?,
+            beta2: float("beta2", Optimizer::DEFAULT_BETA2)?,
+            epsilon: float("epsilon", Optimizer::DEFAULT_EPSILON)?,
+        },
+        other => {
+            return Err(format!(
+                "optimizer = \"{other}\": not one of sgd, momentum, nesterov, adam"
+            ));
+        }
+    };
+    let clip_norm = match params.get("clip_norm") {
+        None => None,
+        Some(_) => Some(float("clip_norm", 0.0)?),
+    };
     MlpParams {
         hidden,
         activation,
@@ -325,6 +348,8 @@ pub fn mlp_config(params: &Params) -> Result<MlpConfig, String> {
         batch_size,
         epochs: count("epochs")?.unwrap_or(defaults.epochs),
         patience: count("patience")?,
+        optimizer,
+        clip_norm,
     }
     .validate()
     .map_err(|e| e.to_string())
@@ -391,6 +416,37 @@ mod tests {
                 rate: 0.5,
                 every: 3
             }
+        );
+    }
+
+    #[test]
+    fn optimizer_parameters_map_to_the_rule() {
+        let c = mlp_config(&params(&[
+            ("optimizer", Value::Text("nesterov".into())),
+            ("momentum", Value::Float(0.5)),
+            ("clip_norm", Value::Int(2)),
+        ]))
+        .unwrap();
+        assert_eq!(c.optimizer(), Optimizer::Nesterov { momentum: 0.5 });
+        assert_eq!(c.clip_norm(), Some(2.0));
+        let c = mlp_config(&params(&[
+            ("optimizer", Value::Text("adam".into())),
+            ("beta2", Value::Float(0.99)),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.optimizer(),
+            Optimizer::Adam {
+                beta1: 0.9,
+                beta2: 0.99,
+                epsilon: 1e-8
+            }
+        );
+        assert_eq!(c.clip_norm(), None);
+        let e = mlp_config(&params(&[("optimizer", Value::Text("rmsprop".into()))])).unwrap_err();
+        assert_eq!(
+            e,
+            "optimizer = \"rmsprop\": not one of sgd, momentum, nesterov, adam"
         );
     }
 

@@ -11,6 +11,8 @@ pub const ACTIVATIONS: &[&str] = &["relu", "tanh", "sigmoid", "leaky_relu", "elu
 pub const DECAYS: &[&str] = &["none", "inverse", "exponential", "step"];
 /// Weight penalties.
 pub const REGULARIZATIONS: &[&str] = &["none", "l2", "l1"];
+/// Update rules.
+pub const OPTIMIZERS: &[&str] = &crate::mlp::Optimizer::NAMES;
 
 fn decays(p: &Params) -> bool {
     p.get("decay").and_then(|v| v.as_str()) != Some("none")
@@ -21,6 +23,15 @@ fn steps(p: &Params) -> bool {
 fn penalised(p: &Params) -> bool {
     p.get("regularization").and_then(|v| v.as_str()) != Some("none")
 }
+fn with_momentum(p: &Params) -> bool {
+    matches!(
+        p.get("optimizer").and_then(|v| v.as_str()),
+        Some("momentum" | "nesterov")
+    )
+}
+fn adam(p: &Params) -> bool {
+    p.get("optimizer").and_then(|v| v.as_str()) == Some("adam")
+}
 fn uniform_layers(p: &Params) -> bool {
     p.get("hidden").is_none()
 }
@@ -30,6 +41,14 @@ fn has_hidden_layers(p: &Params) -> bool {
 fn any_hidden(p: &Params) -> bool {
     !uniform_layers(p) || has_hidden_layers(p)
 }
+
+/// [0, 1): momentum μ and Adam's β1, β2.
+const FRACTION: Kind = Kind::Float {
+    lo: 0.0,
+    hi: 1.0,
+    lo_open: false,
+    hi_open: true,
+};
 
 const POSITIVE: Kind = Kind::Float {
     lo: 0.0,
@@ -95,6 +114,54 @@ pub const MLP_PARAMS: &[ParamSpec] = &[
         depends_on: &["regularization"],
         active: Some(penalised),
         help: "penalty strength α ≥ 0; applies when regularization is not \"none\"",
+    },
+    ParamSpec {
+        name: "optimizer",
+        kind: Kind::Choice(OPTIMIZERS),
+        default: Some(D::Text("sgd")),
+        depends_on: &[],
+        active: None,
+        help: "update rule: sgd (w ← w − η_t·g), momentum, nesterov (as torch.optim.SGD), adam (as torch.optim.Adam)",
+    },
+    ParamSpec {
+        name: "momentum",
+        kind: FRACTION,
+        default: Some(D::Float(0.9)),
+        depends_on: &["optimizer"],
+        active: Some(with_momentum),
+        help: "momentum μ, 0 ≤ μ < 1 (v ← μ·v + g); applies when optimizer is \"momentum\" or \"nesterov\"",
+    },
+    ParamSpec {
+        name: "beta1",
+        kind: FRACTION,
+        default: Some(D::Float(0.9)),
+        depends_on: &["optimizer"],
+        active: Some(adam),
+        help: "Adam's first-moment decay β1, 0 ≤ β1 < 1; applies when optimizer = \"adam\"",
+    },
+    ParamSpec {
+        name: "beta2",
+        kind: FRACTION,
+        default: Some(D::Float(0.999)),
+        depends_on: &["optimizer"],
+        active: Some(adam),
+        help: "Adam's second-moment decay β2, 0 ≤ β2 < 1; applies when optimizer = \"adam\"",
+    },
+    ParamSpec {
+        name: "epsilon",
+        kind: POSITIVE,
+        default: Some(D::Float(1e-8)),
+        depends_on: &["optimizer"],
+        active: Some(adam),
+        help: "Adam's ε > 0 in w ← w − η_t·m̂/(√ŝ + ε); applies when optimizer = \"adam\"",
+    },
+    ParamSpec {
+        name: "clip_norm",
+        kind: POSITIVE,
+        default: None,
+        depends_on: &[],
+        active: None,
+        help: "clip the global L2 norm of each step's gradient to this bound, > 0 (off when absent)",
     },
     ParamSpec {
         name: "epochs",
