@@ -120,7 +120,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         if jobs == 1 { "" } else { "s" },
         out.display()
     );
-    let progress = Progress::new(&objective, jobs_total, done.len(), best_of(&done), args.quiet);
+    let progress = Progress::new(
+        &objective,
+        jobs_total,
+        done.len(),
+        best_of(&done),
+        args.quiet,
+    );
     let summary = runner::run_study(
         &objective,
         &mut study,
@@ -146,7 +152,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let ranked = report::write_reports(&dir, args.top)?;
     let winner = ranked.top.first().filter(|r| r.status.is_ranked());
     let best = winner
-        .map(|w| write_winner(&dir, &space, &objective, w, &ranked.params, !summary.interrupted))
+        .map(|w| {
+            write_winner(
+                &dir,
+                &space,
+                &objective,
+                w,
+                &ranked.params,
+                !summary.interrupted,
+            )
+        })
         .transpose()?;
     report::html::write_file(&dir, MLP_PARAMS)?;
 

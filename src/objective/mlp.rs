@@ -122,9 +122,9 @@ impl Objective for MlpObjective {
                 trainer
             }
         };
-        let target = trial
-            .epochs
-            .map_or(trainer.config().epochs(), |e| e.min(trainer.config().epochs()));
+        let target = trial.epochs.map_or(trainer.config().epochs(), |e| {
+            e.min(trainer.config().epochs())
+        });
         let mut report = |s: &EpochStats| on_epoch(&epoch_report(s));
         let more = target.saturating_sub(trainer.epoch());
         let mut outcome = trainer
@@ -464,11 +464,15 @@ mod tests {
     #[test]
     fn run_maps_the_outcome_and_test_retrains_identically() {
         let objective = MlpObjective::new(toy_data(true));
-        let trial = TrialConfig::new(0, 5, params(&[
+        let trial = TrialConfig::new(
+            0,
+            5,
+            params(&[
                 ("learning_rate", Value::Float(0.2)),
                 ("epochs", Value::Int(4)),
                 ("neurons", Value::Int(5)),
-            ]));
+            ]),
+        );
         let mut seen = 0;
         let outcome = objective
             .run(&trial, &mut |_| {
@@ -503,7 +507,13 @@ mod tests {
     /// kept or replayed.
     fn promoted(objective: &MlpObjective, trial: &TrialConfig, replay: bool) -> Vec<EpochReport> {
         use crate::search::Rung;
-        let rung = |index, last| Some(Rung { bracket: 0, index, last });
+        let rung = |index, last| {
+            Some(Rung {
+                bracket: 0,
+                index,
+                last,
+            })
+        };
         let first = TrialConfig {
             epochs: Some(3),
             rung: rung(0, false),
@@ -515,7 +525,11 @@ mod tests {
             rung: rung(1, true),
             ..trial.clone()
         };
-        let go = |t: &TrialConfig| objective.run(t, &mut |_| ControlFlow::Continue(())).unwrap();
+        let go = |t: &TrialConfig| {
+            objective
+                .run(t, &mut |_| ControlFlow::Continue(()))
+                .unwrap()
+        };
         let a = go(&first);
         assert_eq!((a.status, a.epochs_run), (TrialStatus::Completed, 3));
         if replay {
@@ -547,7 +561,15 @@ mod tests {
         assert_eq!(straight.len(), 9);
         let strip = |c: Vec<EpochReport>| {
             c.into_iter()
-                .map(|r| (r.epoch, r.learning_rate, r.train_loss, r.val_loss, r.val_accuracy))
+                .map(|r| {
+                    (
+                        r.epoch,
+                        r.learning_rate,
+                        r.train_loss,
+                        r.val_loss,
+                        r.val_accuracy,
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         let straight = strip(straight);

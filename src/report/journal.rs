@@ -110,7 +110,11 @@ impl Record {
     /// The trial this row ran, read back with its seed and typed parameters: `columns` names
     /// the parameter columns, `schema` gives their kinds (parameters without a column are
     /// `None`, as they were inactive in every trial).
-    pub fn trial(&self, columns: &[String], schema: &'static [ParamSpec]) -> Result<TrialConfig, String> {
+    pub fn trial(
+        &self,
+        columns: &[String],
+        schema: &'static [ParamSpec],
+    ) -> Result<TrialConfig, String> {
         let mut params = Params::new();
         for spec in schema {
             let text = columns
@@ -121,7 +125,10 @@ impl Record {
             let value = match text {
                 None => None,
                 Some(text) => Some(spec.kind.parse(text).ok_or_else(|| {
-                    format!("trial {}: {} = {text:?} is not a legal value", self.trial, spec.name)
+                    format!(
+                        "trial {}: {} = {text:?} is not a legal value",
+                        self.trial, spec.name
+                    )
                 })?),
             };
             params.set(spec.name, value);
@@ -511,7 +518,11 @@ impl CurveJournal {
         let kept = if resume && path.is_file() {
             complete_runs(&path, recorded)?
         } else if resume && !recorded.is_empty() {
-            return Err(corrupt(&path, 0, "the file is missing, but trials.csv records trials"));
+            return Err(corrupt(
+                &path,
+                0,
+                "the file is missing, but trials.csv records trials",
+            ));
         } else {
             Vec::new()
         };

@@ -45,8 +45,9 @@ impl RankKey {
             .cmp(&group(other.status))
             .then_with(|| match group(self.status) {
                 0 => self.val_loss.total_cmp(&other.val_loss),
-                1 => (other.epochs.cmp(&self.epochs))
-                    .then(self.val_loss.total_cmp(&other.val_loss)),
+                1 => {
+                    (other.epochs.cmp(&self.epochs)).then(self.val_loss.total_cmp(&other.val_loss))
+                }
                 _ => Ordering::Equal,
             })
             .then(self.trial.cmp(&other.trial))

@@ -151,7 +151,10 @@ mod tests {
                 vec![(5, 81)],
             ]
         );
-        assert_eq!(plan.iter().map(|b| b.s).collect::<Vec<_>>(), [4, 3, 2, 1, 0]);
+        assert_eq!(
+            plan.iter().map(|b| b.s).collect::<Vec<_>>(),
+            [4, 3, 2, 1, 0]
+        );
     }
 
     #[test]
@@ -165,7 +168,10 @@ mod tests {
             [81, 78, 90, 108]
         );
         let plan = hyperband(r, Some(576));
-        assert_eq!(plan.iter().map(|b| b.s).collect::<Vec<_>>(), [3, 2, 1, 0, 3, 2]);
+        assert_eq!(
+            plan.iter().map(|b| b.s).collect::<Vec<_>>(),
+            [3, 2, 1, 0, 3, 2]
+        );
         assert_eq!(plan.iter().map(BracketPlan::cost).sum::<u64>(), 516);
         assert_eq!(
             plan.iter().map(BracketPlan::configurations).sum::<u64>(),
@@ -180,7 +186,10 @@ mod tests {
             [(81, 1), (27, 3), (9, 9), (3, 27)]
         );
         // R not a power of η: the last rung trains to R exactly.
-        assert_eq!(table(&halving(10, rungs(1, 3, 20))), [(10, 1), (3, 3), (1, 9), (1, 20)]);
+        assert_eq!(
+            table(&halving(10, rungs(1, 3, 20))),
+            [(10, 1), (3, 3), (1, 9), (1, 20)]
+        );
     }
 
     #[test]

@@ -115,6 +115,8 @@ pub struct Study<'s> {
     released: Vec<u64>,
     /// Members of the current rung (bracket plans).
     members: Vec<u64>,
+    /// Whether the current batch was handed out by [`Study::ask`].
+    asked: bool,
 }
 
 impl<'s> Study<'s> {
@@ -162,6 +164,7 @@ impl<'s> Study<'s> {
             restored: HashMap::new(),
             released: Vec::new(),
             members: Vec::new(),
+            asked: false,
         }
     }
 
@@ -216,7 +219,9 @@ impl<'s> Study<'s> {
                 return Err(foreign("this search has no rungs".into()));
             }
             (Plan::Brackets { .. }, None) => {
-                return Err(foreign("halving and Hyperband record a rung per row".into()));
+                return Err(foreign(
+                    "halving and Hyperband record a rung per row".into(),
+                ));
             }
             (Plan::Brackets { brackets, first }, Some(rung)) => {
                 let Some(k) = bracket_of(first, brackets, told.id) else {
@@ -241,6 +246,10 @@ impl<'s> Study<'s> {
     /// were restored are told at once and not returned; every returned job must be told
     /// before the next call.
     pub fn ask(&mut self) -> Option<Vec<Job>> {
+        // The batch handed out last time has been told: decide and move past it.
+        if std::mem::take(&mut self.asked) {
+            self.advance();
+        }
         loop {
             let batch = self.batch()?;
             let mut pending = Vec::new();
@@ -251,6 +260,7 @@ impl<'s> Study<'s> {
                 }
             }
             if !pending.is_empty() {
+                self.asked = true;
                 return Some(pending);
             }
             self.advance();
@@ -383,8 +393,10 @@ impl<'s> Study<'s> {
         ranked.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
         let mut kept: Vec<u64> = ranked.into_iter().map(|(_, id)| id).collect();
         kept.sort_unstable();
-        let (stay, go): (Vec<u64>, Vec<u64>) =
-            self.members.iter().partition(|id| kept.binary_search(id).is_ok());
+        let (stay, go): (Vec<u64>, Vec<u64>) = self
+            .members
+            .iter()
+            .partition(|id| kept.binary_search(id).is_ok());
         self.members = stay;
         self.released.extend(go);
     }
@@ -495,4 +507,225 @@ fn bracket_of(first: &[u64], brackets: &[BracketPlan], id: u64) -> Option<usize>
 
 fn to_usize(x: u64) -> usize {
     usize::try_from(x).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::objective::params::MLP_PARAMS;
+    use crate::space::parse;
+
+    fn space(search: &str, params: &str) -> SearchSpace {
+        parse(
+            &format!(
+                "seed = 3\n[data]\nbuiltin = \"iris\"\n[search]\n{search}\n[params]\n{params}"
+            ),
+            Path::new("s.toml"),
+            MLP_PARAMS,
+        )
+        .expect("valid space")
+    }
+
+    /// Runs a study with a fake objective, `score(id, epochs)`, every job completing; returns
+    /// each batch as (id, epochs) pairs.
+    fn drive(study: &mut Study<'_>, score: impl Fn(u64, usize) -> f64) -> Vec<Vec<(u64, usize)>> {
+        let mut batches = Vec::new();
+        while let Some(batch) = study.ask() {
+            let mut seen = Vec::new();
+            for job in &batch {
+                let epochs = job.epochs.unwrap_or(0);
+                let last = job.rung.is_none_or(|r| r.last);
+                study.tell(Told {
+                    id: job.id,
+                    rung: job.rung.map(|r| r.index),
+                    status: if last {
+                        TrialStatus::Completed
+                    } else {
+                        TrialStatus::Pruned
+                    },
+                    score: score(job.id, epochs),
+                });
+                seen.push((job.id, epochs));
+            }
+            batches.push(seen);
+        }
+        batches
+    }
+
+    fn shape(batches: &[Vec<(u64, usize)>]) -> Vec<(usize, usize)> {
+        batches.iter().map(|b| (b.len(), b[0].1)).collect()
+    }
+
+    #[test]
+    fn hyperband_runs_li_et_al_table_1_on_a_fake_objective() {
+        let s = space("strategy = \"hyperband\"\nreduction = 3", "epochs = 81");
+        let mut study = Study::new(&s);
+        assert_eq!(study.configurations(), 81 + 34 + 15 + 8 + 5);
+        let batches = drive(&mut study, |id, _| id as f64);
+        assert_eq!(
+            shape(&batches),
+            [
+                (81, 1),
+                (27, 3),
+                (9, 9),
+                (3, 27),
+                (1, 81),
+                (34, 3),
+                (11, 9),
+                (3, 27),
+                (1, 81),
+                (15, 9),
+                (5, 27),
+                (1, 81),
+                (8, 27),
+                (2, 81),
+                (5, 81)
+            ]
+        );
+        // Lower id scores better: each rung keeps the lowest ids of its bracket.
+        assert_eq!(batches[4], [(0, 81)]);
+        assert_eq!(batches[8], [(81, 81)]);
+    }
+
+    #[test]
+    fn halving_keeps_the_best_by_score_and_breaks_ties_by_id() {
+        let s = space(
+            "strategy = \"halving\"\ntrials = 8\nreduction = 2",
+            "epochs = 4\nlearning_rate = { log_uniform = [0.001, 0.1] }",
+        );
+        let mut study = Study::new(&s);
+        // Scores tie in pairs: (0,1) (2,3) … get 4, 3, 2, 1: the best pair is 6 and 7.
+        let batches = drive(&mut study, |id, _| (4 - id / 2) as f64);
+        assert_eq!(shape(&batches), [(8, 1), (4, 2), (2, 4)]);
+        assert_eq!(
+            batches[1].iter().map(|j| j.0).collect::<Vec<_>>(),
+            [4, 5, 6, 7]
+        );
+        assert_eq!(batches[2].iter().map(|j| j.0).collect::<Vec<_>>(), [6, 7]);
+        // A tie across the cut is broken by id: 3 trials of equal score, keep 1 of them (η 4).
+        let s = space(
+            "strategy = \"halving\"\ntrials = 4\nreduction = 4",
+            "epochs = 4",
+        );
+        let mut study = Study::new(&s);
+        let batches = drive(&mut study, |id, _| if id == 0 { 9.0 } else { 1.0 });
+        assert_eq!(batches[1], [(1, 4)]);
+    }
+
+    #[test]
+    fn diverged_and_failed_trials_are_never_promoted() {
+        let s = space(
+            "strategy = \"halving\"\ntrials = 4\nreduction = 2",
+            "epochs = 2",
+        );
+        let mut study = Study::new(&s);
+        let first = study.ask().unwrap();
+        for job in &first {
+            let status = if job.id < 2 {
+                TrialStatus::Diverged
+            } else {
+                TrialStatus::Pruned
+            };
+            study.tell(Told {
+                id: job.id,
+                rung: Some(0),
+                status,
+                score: if job.id < 2 { f64::INFINITY } else { 1.0 },
+            });
+        }
+        let second = study.ask().unwrap();
+        assert_eq!(second.iter().map(|j| j.id).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(second[0].start, 1, "continues from the first rung's epochs");
+    }
+
+    #[test]
+    fn restored_results_are_not_asked_again_and_foreign_ones_are_refused() {
+        let s = space(
+            "strategy = \"halving\"\ntrials = 3\nreduction = 3",
+            "epochs = 3",
+        );
+        let mut whole = Study::new(&s);
+        let all = drive(&mut whole, |id, _| id as f64);
+        let mut resumed = Study::new(&s);
+        for id in 0..3 {
+            resumed
+                .restore(Told {
+                    id,
+                    rung: Some(0),
+                    status: TrialStatus::Pruned,
+                    score: id as f64,
+                })
+                .unwrap();
+        }
+        assert_eq!(
+            resumed.ask().unwrap(),
+            whole_jobs(&s, &all[1]),
+            "the next rung, as an uninterrupted study has it"
+        );
+        let foreign = |id, rung| {
+            Study::new(&s).restore(Told {
+                id,
+                rung,
+                status: TrialStatus::Completed,
+                score: 0.0,
+            })
+        };
+        assert!(foreign(3, Some(0)).is_err(), "only 3 configurations");
+        assert!(foreign(0, Some(2)).is_err(), "only 2 rungs");
+        assert!(foreign(0, None).is_err(), "halving rows have a rung");
+        let r = space("strategy = \"random\"\ntrials = 40", "epochs = 2");
+        let err = Study::new(&r)
+            .restore(Told {
+                id: 99,
+                rung: None,
+                status: TrialStatus::Completed,
+                score: 0.0,
+            })
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "trial 99 cannot belong to this search: the search has 40 trials, numbered 0 to 39"
+        );
+    }
+
+    fn whole_jobs(s: &SearchSpace, batch: &[(u64, usize)]) -> Vec<Job> {
+        let mut study = Study::new(s);
+        let first = study.ask().unwrap();
+        for job in &first {
+            study.tell(Told {
+                id: job.id,
+                rung: Some(0),
+                status: TrialStatus::Pruned,
+                score: job.id as f64,
+            });
+        }
+        let next = study.ask().unwrap();
+        assert_eq!(
+            next.iter()
+                .map(|j| (j.id, j.epochs.unwrap()))
+                .collect::<Vec<_>>(),
+            batch
+        );
+        next
+    }
+
+    #[test]
+    fn tpe_rounds_see_only_earlier_rounds() {
+        let s = space(
+            "strategy = \"tpe\"\ntrials = 10\nbatch = 4\nstartup = 2",
+            "learning_rate = { log_uniform = [0.001, 0.1] }\nepochs = 1",
+        );
+        let mut study = Study::new(&s);
+        let batches = drive(&mut study, |id, _| id as f64);
+        assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [4, 4, 2]);
+        // The first round is random search's first draws.
+        for id in 0..4 {
+            assert_eq!(
+                study.trial(&flat_job(id)).params,
+                random::assignment(&s, id)
+            );
+        }
+    }
 }

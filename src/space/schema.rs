@@ -99,9 +99,7 @@ impl Kind {
         match *self {
             Kind::Float { .. } => text.parse::<f64>().ok().map(Value::Float),
             Kind::Int { .. } => int(text).map(Value::Int),
-            Kind::Choice(names) => names
-                .contains(&text)
-                .then(|| Value::Text(text.to_string())),
+            Kind::Choice(names) => names.contains(&text).then(|| Value::Text(text.to_string())),
             Kind::IntOrName { names, .. } => match names.contains(&text) {
                 true => Some(Value::Text(text.to_string())),
                 false => int(text).map(Value::Int),

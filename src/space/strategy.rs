@@ -198,8 +198,11 @@ pub(crate) fn strategy(search: &RawSearch, params: &[ParamDomain]) -> Result<Str
         "grid" => Strategy::Grid {
             max_trials: match search.max_trials {
                 None => DEFAULT_MAX_TRIALS,
-                Some(m) => in_range("search.max_trials", m, 1, MAX_POINTS)
-                    .map_err(|p| p.hint(format!("the largest grid to accept; default {DEFAULT_MAX_TRIALS}")))?,
+                Some(m) => in_range("search.max_trials", m, 1, MAX_POINTS).map_err(|p| {
+                    p.hint(format!(
+                        "the largest grid to accept; default {DEFAULT_MAX_TRIALS}"
+                    ))
+                })?,
             },
         },
         "random" => Strategy::Random {
