@@ -148,11 +148,7 @@ fn huge_learning_rate_on_digits_diverges_without_panic() {
     let mut params = Params::new();
     params.set("learning_rate", Some(Value::Float(1e4)));
     params.set("epochs", Some(Value::Int(5)));
-    let trial = TrialConfig {
-        id: 0,
-        seed: 1,
-        params,
-    };
+    let trial = TrialConfig::new(0, 1, params);
     let outcome = objective
         .run(&trial, &mut |_| ControlFlow::Continue(()))
         .unwrap();

@@ -82,11 +82,7 @@ fn trials(xs: &[f64]) -> Vec<TrialConfig> {
             let mut params = Params::new();
             params.set("x", Some(Value::Float(x)));
             params.set("unused", None);
-            TrialConfig {
-                id: i as u64,
-                seed: i as u64,
-                params,
-            }
+            TrialConfig::new(i as u64, i as u64, params)
         })
         .collect()
 }
@@ -128,7 +124,7 @@ fn sweep_into(dir: &std::path::Path, trials: &[TrialConfig], jobs: usize, resume
     let pending = trials
         .iter()
         .map(|t| t.id)
-        .filter(|&id| !done.iter().any(|r| r.trial == id));
+        .filter(|&id| !done.iter().any(|r| r.key.trial == id));
     run(trials, pending, jobs, &recorder, &AtomicBool::new(false)).unwrap();
     report::write_reports(&results, 1).unwrap();
     without_seconds(&fs::read_to_string(dir.join("ranked.csv")).unwrap())
@@ -165,7 +161,7 @@ fn ranking_orders_by_val_loss_then_id_with_failures_last() {
     let header = ranked.lines().next().unwrap();
     assert_eq!(
         header,
-        "rank,trial,status,val_loss,best_epoch,val_accuracy,train_loss,epochs_run,x,message"
+        "rank,trial,status,val_loss,best_epoch,val_accuracy,train_loss,epochs_run,seed,bracket,rung,x,message"
     );
 }
 

@@ -2,7 +2,6 @@
 //! trials → load the data → prepare (and lock) the results directory → run with observers →
 //! rank → write every file → print the top of the ranking.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -15,6 +14,7 @@ use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir};
 use hpsearch::runner::{self, Observers};
+use hpsearch::search::{Study, Told};
 use hpsearch::space::SearchSpace;
 use hpsearch::{data, search, space};
 
@@ -55,12 +55,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let stop = Stop::install(args.time_limit).context("cannot handle signals")?;
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
-    let total = search::count(&space).map_err(Failure::invalid)?;
-    // Trials are built on demand, here one at a time: a sweep never holds them all.
-    let columns = search::active_params(search::iter(&space));
+    let mut study = Study::new(&space);
+    let total = study.configurations();
+    // Grid and random trials are built on demand, here one at a time: never all at once.
+    let columns = search::columns(&space);
     super::warn_inactive(&space, &columns);
     // Data first: a data error must not leave a results directory that blocks the next run.
     let dataset = data::load(space.data(), space.base_dir(), space.seed())?;
+    let identity = data::identity(space.data(), space.base_dir())?;
 
     let out = args
         .out
@@ -70,17 +72,29 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     // However the run ends, if it recorded no trial it leaves nothing behind.
     let _discard = DiscardIfEmpty(&dir);
     if dir.resumes() {
-        let stored = space::load(&dir.file("space.toml"), MLP_PARAMS)
-            .context("cannot read the space this sweep was started with")?;
-        if stored.fingerprint() != space.fingerprint() {
-            return Err(ReportError::DifferentSpace { path: out }.into());
-        }
-    } else {
-        dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
+        check_resume(&dir, &space, &identity)?;
     }
+    dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
+    let data_toml = report::data_toml(&dataset.summary(space.data()), &identity)
+        .context("cannot describe the data")?;
+    dir.write_atomic(report::DATA_FILE, |w| w.write_all(data_toml.as_bytes()))?;
     let (recorder, done) = Recorder::open(&dir, columns, dir.resumes())?;
-    let done_ids: HashSet<u64> = done.iter().map(|r| r.trial).collect();
-    let pending = (0..total).filter(|id| !done_ids.contains(id));
+    for job in &done {
+        study
+            .restore(Told {
+                id: job.key.trial,
+                rung: job.rung,
+                status: job.key.status,
+                score: job.key.val_loss,
+            })
+            .map_err(|e| ReportError::Corrupt {
+                path: dir.file("trials.csv"),
+                line: job.line,
+                message: format!("{e}; these results are another search's: use a new --out"),
+            })?;
+    }
+    let done: Vec<RankKey> = done.iter().map(|d| d.key).collect();
+    let jobs_total = usize::try_from(study.jobs_total()).context("too many trials")?;
     let total = usize::try_from(total).context("too many trials for this machine")?;
 
     let objective = MlpObjective::new(Arc::new(dataset));
@@ -90,8 +104,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
     );
+    let rungs = match study.brackets().len() {
+        0 => String::new(),
+        b => format!(
+            " in {b} bracket{} ({jobs_total} rung runs)",
+            if b == 1 { "" } else { "s" }
+        ),
+    };
     errln!(
-        "{}: {total} trial{} ({} already done), {} data, {jobs} worker{} → {}",
+        "{}: {total} trial{}{rungs} ({} already done), {} data, {jobs} worker{} → {}",
         space.name(),
         if total == 1 { "" } else { "s" },
         done.len(),
@@ -99,11 +120,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         if jobs == 1 { "" } else { "s" },
         out.display()
     );
-    let progress = Progress::new(&objective, total, done.len(), best_of(&done), args.quiet);
-    let summary = runner::run(
+    let progress = Progress::new(
         &objective,
-        pending,
-        &|id| search::trial(&space, id),
+        jobs_total,
+        done.len(),
+        best_of(&done),
+        args.quiet,
+    );
+    let summary = runner::run_study(
+        &objective,
+        &mut study,
         jobs,
         &Observers(vec![&recorder, &progress]),
         stop.flag(),
@@ -126,7 +152,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let ranked = report::write_reports(&dir, args.top)?;
     let winner = ranked.top.first().filter(|r| r.status.is_ranked());
     let best = winner
-        .map(|w| write_winner(&dir, &space, &objective, w, !summary.interrupted))
+        .map(|w| {
+            write_winner(
+                &dir,
+                &space,
+                &objective,
+                w,
+                &ranked.params,
+                !summary.interrupted,
+            )
+        })
         .transpose()?;
     report::html::write_file(&dir, MLP_PARAMS)?;
 
@@ -153,6 +188,39 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Refuses to resume into `dir` a sweep of another space (unless `space` only raises a random
+/// or TPE search's `trials`) or of other data (naming the file that changed).
+fn check_resume(
+    dir: &ResultsDir,
+    space: &SearchSpace,
+    identity: &data::DataIdentity,
+) -> Result<(), Failure> {
+    let stored = space::load(&dir.file("space.toml"), MLP_PARAMS)
+        .context("cannot read the space this sweep was started with")?;
+    // Raising a random or TPE search's `trials` keeps its first trials: run only the new ones.
+    if stored.fingerprint() != space.fingerprint() && !space.extends(&stored) {
+        return Err(ReportError::DifferentSpace {
+            path: dir.path().to_path_buf(),
+        }
+        .into());
+    }
+    let path = dir.file(report::DATA_FILE);
+    // Results directories from before data.toml existed have nothing to compare with.
+    if path.is_file() {
+        let text = std::fs::read_to_string(&path).map_err(ReportError::io(&path))?;
+        let recorded = report::read_identity(&text)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read it: {}", path.display(), e.message()))?;
+        if let Some(change) = identity.change_from(&recorded) {
+            return Err(anyhow::anyhow!(
+                "{}: cannot resume: {change}\nhint: restore the data the sweep started with, or run the changed data into a new --out",
+                dir.path().display()
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Removes the results directory when dropped if the run recorded no trial
 /// ([`ResultsDir::discard_if_empty`]), so that a failed start never blocks the rerun.
 struct DiscardIfEmpty<'a>(&'a ResultsDir);
@@ -170,11 +238,13 @@ fn write_winner<'r>(
     space: &SearchSpace,
     objective: &dyn Objective,
     winner: &'r Record,
+    columns: &[String],
     test: bool,
 ) -> Result<Winner<'r>, Failure> {
-    let config = (winner.trial < space.trial_count())
-        .then(|| search::trial(space, winner.trial))
-        .context("winner not in the space")?;
+    // The winner as the journal recorded it: its seed and its parameters.
+    let config = winner
+        .trial(columns, MLP_PARAMS)
+        .map_err(|m| anyhow::anyhow!("{}: {m}", dir.file("trials.csv").display()))?;
     let data = data::rebased(space.data(), space.base_dir());
     let text = report::best_toml(space.name(), space.seed(), &data, &config, winner.val_loss)
         .context("cannot write best.toml")?;

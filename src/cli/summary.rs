@@ -56,6 +56,7 @@ pub fn print_results(
         "curves.csv",
         "best.toml",
         "test.csv",
+        "data.toml",
         "report.html",
     ]
     .into_iter()
@@ -120,8 +121,12 @@ fn fixed(x: f64) -> String {
 
 /// Prints how many trials ended each way.
 pub fn print_summary(ranked: &report::Ranking, total: usize) -> std::io::Result<()> {
+    let pruned = match ranked.count(TrialStatus::Pruned) {
+        0 => String::new(),
+        n => format!(", {n} pruned"),
+    };
     outln!(
-        "{} of {total} trials finished: {} completed, {} stopped early, {} diverged, {} failed",
+        "{} of {total} trials finished: {} completed, {} stopped early{pruned}, {} diverged, {} failed",
         ranked.trials,
         ranked.count(TrialStatus::Completed),
         ranked.count(TrialStatus::StoppedEarly),

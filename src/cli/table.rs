@@ -2,23 +2,35 @@
 
 /// Renders `rows` under `headers`, each column as wide as its widest cell.
 pub fn render(headers: &[String], rows: &[Vec<String>]) -> String {
+    let widths = widths(headers, rows.iter().map(Vec::as_slice));
+    let mut out = String::new();
+    for row in std::iter::once(headers).chain(rows.iter().map(Vec::as_slice)) {
+        out.push_str(&line(row, &widths));
+        out.push('\n');
+    }
+    out
+}
+
+/// The width of each column: its widest cell, header included (rows streamed twice are
+/// measured with this, then printed with [`line`]).
+pub fn widths<'a>(headers: &[String], rows: impl IntoIterator<Item = &'a [String]>) -> Vec<usize> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let mut out = String::new();
-    for row in std::iter::once(headers).chain(rows.iter().map(Vec::as_slice)) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(c, &w)| format!("{c:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
+    widths
+}
+
+/// One row padded to `widths`, without trailing spaces or newline.
+pub fn line(row: &[String], widths: &[usize]) -> String {
+    let cells: Vec<String> = row
+        .iter()
+        .zip(widths)
+        .map(|(c, &w)| format!("{c:<w$}"))
+        .collect();
+    cells.join("  ").trim_end().to_string()
 }
 
 /// A CSV cell made short for a terminal: a real number keeps 4 significant digits (exact

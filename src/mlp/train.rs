@@ -354,7 +354,7 @@ impl Trainer {
         let start = Instant::now();
         let mut curve = Vec::with_capacity(epochs);
         let mut status = self.diverged.unwrap_or(Status::Completed);
-        for k in 0..epochs {
+        for _ in 0..epochs {
             if self.diverged.is_some() {
                 break;
             }
@@ -391,8 +391,10 @@ impl Trainer {
                 status = Status::Interrupted;
                 break;
             }
+            // Early stopping is judged against the trial's whole life, not this call, so that
+            // training in several calls (rungs) stops exactly where one call would.
             let patience_over = self.config.patience().is_some_and(|p| self.since_best >= p);
-            if patience_over && k + 1 < epochs {
+            if patience_over && self.epoch < self.config.epochs() {
                 status = Status::StoppedEarly;
                 break;
             }

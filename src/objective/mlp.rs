@@ -1,28 +1,70 @@
 //! The bridge from a trial's parameters to the embedded MLP trainer.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use super::{EpochReport, Objective, TestScore, TrialOutcome, TrialStatus};
+use super::{EpochReport, Objective, TestScore, TrialConfig, TrialOutcome, TrialStatus};
 use crate::data::{Dataset, Split};
 use crate::mlp::{
     Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Optimizer, Outcome,
     Penalty, Samples, Status, Trainer,
 };
-use crate::search::TrialConfig;
 use crate::space::schema::ParamSpec;
 use crate::space::value::{Params, Value};
 
 /// Trains the embedded MLP on a shared data set: fits on `train`, scores on `validation`, and
-/// evaluates only the winner on `test`.
+/// evaluates only the winner on `test`. Keeps the trainers of trials paused between rungs
+/// (halving, Hyperband) within [`PAUSED_BYTES`]; a trial whose trainer was not kept (over the
+/// budget, or a resumed sweep) is replayed from its seed to where it paused, which gives the
+/// same weights at the cost of training those epochs again.
 pub struct MlpObjective {
     data: Arc<Dataset>,
+    paused: Mutex<Paused>,
+}
+
+/// The memory paused trainers may hold: 256 MiB.
+pub const PAUSED_BYTES: u64 = 256 << 20;
+
+/// Trainers waiting for their next rung, and the bytes they hold (estimated).
+#[derive(Default)]
+struct Paused {
+    trainers: HashMap<u64, (Trainer, u64)>,
+    bytes: u64,
 }
 
 impl MlpObjective {
     /// An objective over `data`.
     pub fn new(data: Arc<Dataset>) -> Self {
-        MlpObjective { data }
+        MlpObjective {
+            data,
+            paused: Mutex::new(Paused::default()),
+        }
+    }
+
+    fn paused(&self) -> std::sync::MutexGuard<'_, Paused> {
+        self.paused.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps `trainer` for trial `id`'s next rung, unless that would pass [`PAUSED_BYTES`].
+    fn pause(&self, id: u64, trainer: Trainer) {
+        let config = trainer.config();
+        let weights = config.weight_count(self.data.train.x.ncols(), self.data.classes.len());
+        // Weights, gradients and optimizer state, the shuffling order, a MiB of buffers.
+        let bytes = weights * 16 + self.data.train.y.len() as u64 * 8 + (1 << 20);
+        let mut paused = self.paused();
+        if paused.bytes + bytes <= PAUSED_BYTES {
+            paused.bytes += bytes;
+            paused.trainers.insert(id, (trainer, bytes));
+        }
+    }
+
+    /// The kept trainer of trial `id`, if any.
+    fn resume(&self, id: u64) -> Option<Trainer> {
+        let mut paused = self.paused();
+        let (trainer, bytes) = paused.trainers.remove(&id)?;
+        paused.bytes -= bytes;
+        Some(trainer)
     }
 
     /// Validates the trial's parameters and builds its trainer.
@@ -63,22 +105,56 @@ impl Objective for MlpObjective {
         trial: &TrialConfig,
         on_epoch: &mut dyn FnMut(&EpochReport) -> ControlFlow<()>,
     ) -> Result<TrialOutcome, String> {
+        let (train, val) = (samples(&self.data.train), samples(&self.data.validation));
+        let kept = self.resume(trial.id).filter(|t| t.epoch() == trial.start);
+        let mut replay_seconds = 0.0;
+        let mut trainer = match kept {
+            Some(trainer) => trainer,
+            None => {
+                let (_, mut trainer) = self.trainer(trial)?;
+                if trial.start > 0 {
+                    let replay = trainer
+                        .train(train, val, trial.start, &mut |_| ControlFlow::Continue(()))
+                        .map_err(|e| e.to_string())?;
+                    replay_seconds = replay.seconds;
+                }
+                trainer
+            }
+        };
+        let target = trial.epochs.map_or(trainer.config().epochs(), |e| {
+            e.min(trainer.config().epochs())
+        });
         let mut report = |s: &EpochStats| on_epoch(&epoch_report(s));
-        let (_, outcome) = self.train(trial, &mut report)?;
-        Ok(trial_outcome(outcome))
+        let more = target.saturating_sub(trainer.epoch());
+        let mut outcome = trainer
+            .train(train, val, more, &mut report)
+            .map_err(|e| e.to_string())?;
+        outcome.seconds += replay_seconds;
+        let epochs_run = trainer.epoch();
+        if trial.rung.is_some_and(|r| !r.last) && outcome.status == Status::Completed {
+            self.pause(trial.id, trainer);
+        }
+        Ok(trial_outcome(outcome, epochs_run))
+    }
+
+    fn release(&self, id: u64) {
+        drop(self.resume(id));
     }
 
     fn epochs(&self, trial: &TrialConfig) -> Option<usize> {
-        mlp_config(&trial.params).ok().map(|c| c.epochs())
+        let all = mlp_config(&trial.params).ok()?.epochs();
+        Some(trial.epochs.map_or(all, |e| e.min(all)))
     }
 
-    /// epochs × training samples × weights: proportional to the multiply-adds of training.
+    /// Epochs to train × training samples × weights: proportional to the multiply-adds.
     fn cost(&self, trial: &TrialConfig) -> f64 {
         match mlp_config(&trial.params) {
             Ok(config) => {
                 let weights =
                     config.weight_count(self.data.train.x.ncols(), self.data.classes.len());
-                config.epochs() as f64 * self.data.train.x.nrows() as f64 * weights as f64
+                let epochs = trial.epochs.unwrap_or(config.epochs()).min(config.epochs());
+                let epochs = epochs.saturating_sub(trial.start);
+                epochs as f64 * self.data.train.x.nrows() as f64 * weights as f64
             }
             Err(_) => 0.0,
         }
@@ -122,7 +198,8 @@ fn epoch_report(s: &EpochStats) -> EpochReport {
     }
 }
 
-fn trial_outcome(outcome: Outcome) -> TrialOutcome {
+/// The outcome of a call that left the trainer at `epochs_run` epochs in all.
+fn trial_outcome(outcome: Outcome, epochs_run: usize) -> TrialOutcome {
     let (status, message) = match outcome.status {
         Status::Completed => (TrialStatus::Completed, String::new()),
         Status::StoppedEarly => (TrialStatus::StoppedEarly, String::new()),
@@ -138,7 +215,7 @@ fn trial_outcome(outcome: Outcome) -> TrialOutcome {
         val_loss: last.map_or(f64::NAN, |s| s.val_loss),
         val_accuracy: last.map_or(f64::NAN, |s| s.val_accuracy),
         train_loss: last.map_or(f64::NAN, |s| s.train_loss),
-        epochs_run: outcome.curve.len(),
+        epochs_run,
         seconds: outcome.seconds,
         curve: outcome.curve.iter().map(epoch_report).collect(),
     }
@@ -386,15 +463,15 @@ mod tests {
     #[test]
     fn run_maps_the_outcome_and_test_retrains_identically() {
         let objective = MlpObjective::new(toy_data(true));
-        let trial = TrialConfig {
-            id: 0,
-            seed: 5,
-            params: params(&[
+        let trial = TrialConfig::new(
+            0,
+            5,
+            params(&[
                 ("learning_rate", Value::Float(0.2)),
                 ("epochs", Value::Int(4)),
                 ("neurons", Value::Int(5)),
             ]),
-        };
+        );
         let mut seen = 0;
         let outcome = objective
             .run(&trial, &mut |_| {
@@ -425,14 +502,84 @@ mod tests {
         assert!(MlpObjective::new(toy_data(false)).test(&trial).is_none());
     }
 
+    /// The curve of a trial trained to 3 epochs, paused, then promoted to 9, with its state
+    /// kept or replayed.
+    fn promoted(objective: &MlpObjective, trial: &TrialConfig, replay: bool) -> Vec<EpochReport> {
+        use crate::objective::Rung;
+        let rung = |index, last| {
+            Some(Rung {
+                bracket: 0,
+                index,
+                last,
+            })
+        };
+        let first = TrialConfig {
+            epochs: Some(3),
+            rung: rung(0, false),
+            ..trial.clone()
+        };
+        let second = TrialConfig {
+            epochs: Some(9),
+            start: 3,
+            rung: rung(1, true),
+            ..trial.clone()
+        };
+        let go = |t: &TrialConfig| {
+            objective
+                .run(t, &mut |_| ControlFlow::Continue(()))
+                .unwrap()
+        };
+        let a = go(&first);
+        assert_eq!((a.status, a.epochs_run), (TrialStatus::Completed, 3));
+        if replay {
+            objective.release(trial.id);
+        }
+        let b = go(&second);
+        assert_eq!((b.epochs_run, b.curve.len()), (9, 6));
+        a.curve.into_iter().chain(b.curve).collect()
+    }
+
+    #[test]
+    fn a_promoted_trial_continues_exactly_as_one_run() {
+        let objective = MlpObjective::new(toy_data(false));
+        let trial = TrialConfig::new(
+            3,
+            11,
+            params(&[
+                ("learning_rate", Value::Float(0.1)),
+                ("epochs", Value::Int(9)),
+                ("neurons", Value::Int(4)),
+                ("decay", Value::Text("exponential".into())),
+                ("dropout", Value::Float(0.2)),
+            ]),
+        );
+        let straight = objective
+            .run(&trial, &mut |_| ControlFlow::Continue(()))
+            .unwrap()
+            .curve;
+        assert_eq!(straight.len(), 9);
+        let strip = |c: Vec<EpochReport>| {
+            c.into_iter()
+                .map(|r| {
+                    (
+                        r.epoch,
+                        r.learning_rate,
+                        r.train_loss,
+                        r.val_loss,
+                        r.val_accuracy,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let straight = strip(straight);
+        assert_eq!(strip(promoted(&objective, &trial, false)), straight);
+        assert_eq!(strip(promoted(&objective, &trial, true)), straight);
+    }
+
     #[test]
     fn break_interrupts_and_bad_config_fails() {
         let objective = MlpObjective::new(toy_data(false));
-        let trial = TrialConfig {
-            id: 1,
-            seed: 1,
-            params: params(&[("epochs", Value::Int(5))]),
-        };
+        let trial = TrialConfig::new(1, 1, params(&[("epochs", Value::Int(5))]));
         let outcome = objective
             .run(&trial, &mut |_| ControlFlow::Break(()))
             .unwrap();
@@ -440,11 +587,7 @@ mod tests {
             (outcome.status, outcome.epochs_run),
             (TrialStatus::Interrupted, 1)
         );
-        let bad = TrialConfig {
-            id: 2,
-            seed: 1,
-            params: params(&[("dropout", Value::Float(1.0))]),
-        };
+        let bad = TrialConfig::new(2, 1, params(&[("dropout", Value::Float(1.0))]));
         let err = objective
             .run(&bad, &mut |_| ControlFlow::Continue(()))
             .unwrap_err();

@@ -1,13 +1,59 @@
-//! The seam between searches and models: an [`Objective`] trains one trial's configuration and
-//! reports per epoch; the runner and the samplers know nothing else of the model.
+//! The seam between searches and models: a [`TrialConfig`] goes in, an [`Objective`] trains it
+//! and reports per epoch, a [`TrialOutcome`] comes out; the runner and the samplers know nothing
+//! else of the model.
 
 pub mod mlp;
 pub mod params;
 
 use std::ops::ControlFlow;
 
-use crate::search::TrialConfig;
 use crate::space::schema::ParamSpec;
+use crate::space::value::Params;
+
+/// Where a trial is in an adaptive schedule (successive halving, Hyperband).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rung {
+    /// The bracket's position in running order (0-based; halving has one bracket).
+    pub bracket: u32,
+    /// The rung within the bracket (0-based).
+    pub index: u32,
+    /// Whether it is the bracket's last rung (a trial that completes it is done).
+    pub last: bool,
+}
+
+/// One trial to run: a stable id, its own seed, a full parameter assignment and, under
+/// halving or Hyperband, the rung it is in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialConfig {
+    /// Grid index, random draw index or configuration index; stable across runs of the space.
+    pub id: u64,
+    /// The seed for the trial's own RNG (weight init, shuffling, dropout):
+    /// `seed::trial_seed(sweep seed, id)`, or `[search] trial_seed` when the file fixes it.
+    pub seed: u64,
+    /// Every schema parameter, `None` where inactive.
+    pub params: Params,
+    /// Train until this many epochs in all (a rung's budget); `None`: the trial's own epochs.
+    pub epochs: Option<usize>,
+    /// Epochs the trial trained in earlier rungs (0 for a new trial): the objective continues
+    /// from there, from its paused state or by replaying them (they are deterministic).
+    pub start: usize,
+    /// The rung, under halving or Hyperband.
+    pub rung: Option<Rung>,
+}
+
+impl TrialConfig {
+    /// A trial that trains all its epochs from scratch (grid, random, TPE, best.toml).
+    pub fn new(id: u64, seed: u64, params: Params) -> Self {
+        TrialConfig {
+            id,
+            seed,
+            params,
+            epochs: None,
+            start: 0,
+            rung: None,
+        }
+    }
+}
 
 /// What one epoch of one trial measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +83,9 @@ pub enum TrialStatus {
     Interrupted,
     /// It could not run (bad configuration, panic); ranks last.
     Failed,
+    /// It completed a rung of successive halving or Hyperband that was not its bracket's last;
+    /// in the ranking, a trial whose last row says so was stopped by a rung.
+    Pruned,
 }
 
 impl TrialStatus {
@@ -48,6 +97,7 @@ impl TrialStatus {
             TrialStatus::Diverged => "diverged",
             TrialStatus::Interrupted => "interrupted",
             TrialStatus::Failed => "failed",
+            TrialStatus::Pruned => "pruned",
         }
     }
 
@@ -59,14 +109,21 @@ impl TrialStatus {
             TrialStatus::Diverged,
             TrialStatus::Interrupted,
             TrialStatus::Failed,
+            TrialStatus::Pruned,
         ]
         .into_iter()
         .find(|s| s.name() == name)
     }
 
-    /// Whether the trial's score may be ranked (completed or stopped early).
+    /// Whether the trial ran to its end with a score that may win (completed or stopped
+    /// early).
     pub fn is_ranked(self) -> bool {
         matches!(self, TrialStatus::Completed | TrialStatus::StoppedEarly)
+    }
+
+    /// Whether the trial has a meaningful score (ranked, or pruned by a rung).
+    pub fn is_scored(self) -> bool {
+        self.is_ranked() || self == TrialStatus::Pruned
     }
 }
 
@@ -132,8 +189,12 @@ pub trait Objective: Sync {
     /// The parameters this objective accepts, in dependency order.
     fn schema(&self) -> &'static [ParamSpec];
 
-    /// Runs one trial, calling `on_epoch` after every epoch; `ControlFlow::Break` stops the
-    /// trial at once with status [`TrialStatus::Interrupted`]. An `Err` is a failed trial.
+    /// Runs one trial up to `trial.epochs` epochs in all (its own epochs when `None`),
+    /// continuing from `trial.start` epochs already trained (from kept state, or by replaying
+    /// them: either gives the same curve), and calls `on_epoch` after every epoch trained in
+    /// this call (never for replayed ones); `ControlFlow::Break` stops the trial at once with
+    /// status [`TrialStatus::Interrupted`]. The outcome's curve holds this call's epochs; its
+    /// score and `epochs_run` cover the trial's whole life. An `Err` is a failed trial.
     fn run(
         &self,
         trial: &TrialConfig,
@@ -149,6 +210,10 @@ pub trait Objective: Sync {
     fn cost(&self, _trial: &TrialConfig) -> f64 {
         1.0
     }
+
+    /// The search will not continue trial `id` (pruned, or its bracket is over): drop whatever
+    /// was kept to continue it (default: nothing kept).
+    fn release(&self, _id: u64) {}
 
     /// Retrains `trial` and scores it on the test split; `None` when there is no test split.
     fn test(&self, _trial: &TrialConfig) -> Option<Result<TestScore, String>> {

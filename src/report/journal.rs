@@ -3,7 +3,7 @@
 //! the trials that were running. Curve rows are written before the trial row: a trial counts as
 //! finished only once its row is in trials.csv.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
@@ -12,9 +12,13 @@ use std::path::{Path, PathBuf};
 use super::{RankKey, ReportError, ResultsDir, dir};
 use crate::objective::{TrialOutcome, TrialStatus};
 use crate::search::TrialConfig;
+use crate::space::schema::ParamSpec;
+use crate::space::value::Params;
 
-/// The fixed columns of trials.csv and ranked.csv, before the parameters.
-pub(super) const SCORE_COLUMNS: [&str; 7] = [
+/// The fixed columns of trials.csv and ranked.csv, after `trial` and before the parameters.
+/// `seed` is the trial's training seed; `bracket` and `rung` are empty outside halving and
+/// Hyperband.
+pub(super) const SCORE_COLUMNS: [&str; 10] = [
     "status",
     "val_loss",
     "best_epoch",
@@ -22,7 +26,13 @@ pub(super) const SCORE_COLUMNS: [&str; 7] = [
     "train_loss",
     "epochs_run",
     "seconds",
+    "seed",
+    "bracket",
+    "rung",
 ];
+
+/// Where the parameters start in a trials.csv row.
+const PARAMS_AT: usize = 1 + SCORE_COLUMNS.len();
 
 /// The last column: why a trial failed or diverged.
 const MESSAGE: &str = "message";
@@ -36,11 +46,18 @@ pub(super) const CURVE_HEADER: [&str; 6] = [
     "val_accuracy",
 ];
 
-/// One finished trial as the journal stores it; parameters are kept as their CSV text.
+/// One finished job (a trial, or one rung of it) as the journal stores it; parameters are
+/// kept as their CSV text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     /// Trial id.
     pub trial: u64,
+    /// The trial's training seed.
+    pub seed: u64,
+    /// Halving and Hyperband: the bracket (0-based, in running order).
+    pub bracket: Option<u32>,
+    /// Halving and Hyperband: the rung this row completes (0-based).
+    pub rung: Option<u32>,
     /// How it ended.
     pub status: TrialStatus,
     /// The score: lowest validation loss reached (NaN when none).
@@ -66,6 +83,9 @@ impl Record {
     pub fn new(trial: &TrialConfig, outcome: &TrialOutcome, columns: &[String]) -> Self {
         Record {
             trial: trial.id,
+            seed: trial.seed,
+            bracket: trial.rung.map(|r| r.bracket),
+            rung: trial.rung.map(|r| r.index),
             status: outcome.status,
             val_loss: outcome.best_val_loss,
             best_epoch: outcome.best_epoch,
@@ -87,6 +107,35 @@ impl Record {
         }
     }
 
+    /// The trial this row ran, read back with its seed and typed parameters: `columns` names
+    /// the parameter columns, `schema` gives their kinds (parameters without a column are
+    /// `None`, as they were inactive in every trial).
+    pub fn trial(
+        &self,
+        columns: &[String],
+        schema: &'static [ParamSpec],
+    ) -> Result<TrialConfig, String> {
+        let mut params = Params::new();
+        for spec in schema {
+            let text = columns
+                .iter()
+                .position(|c| c == spec.name)
+                .map(|i| self.params[i].as_str())
+                .filter(|t| !t.is_empty());
+            let value = match text {
+                None => None,
+                Some(text) => Some(spec.kind.parse(text).ok_or_else(|| {
+                    format!(
+                        "trial {}: {} = {text:?} is not a legal value",
+                        self.trial, spec.name
+                    )
+                })?),
+            };
+            params.set(spec.name, value);
+        }
+        Ok(TrialConfig::new(self.trial, self.seed, params))
+    }
+
     /// The CSV fields, in header order.
     pub(super) fn fields(&self) -> Vec<String> {
         let mut fields = vec![
@@ -98,6 +147,9 @@ impl Record {
             number(self.train_loss),
             self.epochs_run.to_string(),
             format!("{:.3}", self.seconds),
+            self.seed.to_string(),
+            self.bracket.map(|b| b.to_string()).unwrap_or_default(),
+            self.rung.map(|r| r.to_string()).unwrap_or_default(),
         ];
         fields.extend(self.params.iter().cloned());
         fields.push(self.message.clone());
@@ -105,7 +157,7 @@ impl Record {
     }
 
     fn parse(fields: &csv::StringRecord, params: usize) -> Result<Self, String> {
-        let expected = 1 + SCORE_COLUMNS.len() + params + 1;
+        let expected = PARAMS_AT + params + 1;
         if fields.len() != expected {
             return Err(format!(
                 "expected {expected} fields, found {}",
@@ -116,6 +168,13 @@ impl Record {
         let int = |i: usize| {
             f(i).parse::<u64>()
                 .map_err(|_| format!("bad integer {:?}", f(i)))
+        };
+        let small = |i: usize| match f(i) {
+            "" => Ok(None),
+            s => s
+                .parse::<u32>()
+                .map(Some)
+                .map_err(|_| format!("bad integer {s:?}")),
         };
         let real = |i: usize| match f(i) {
             "" => Ok(f64::NAN),
@@ -134,8 +193,13 @@ impl Record {
             train_loss: real(5)?,
             epochs_run: int(6)? as usize,
             seconds: real(7)?,
-            params: (8..8 + params).map(|i| f(i).to_string()).collect(),
-            message: f(8 + params).to_string(),
+            seed: int(8)?,
+            bracket: small(9)?,
+            rung: small(10)?,
+            params: (PARAMS_AT..PARAMS_AT + params)
+                .map(|i| f(i).to_string())
+                .collect(),
+            message: f(PARAMS_AT + params).to_string(),
         })
     }
 }
@@ -154,7 +218,7 @@ pub fn number(x: f64) -> String {
 pub struct JournalContents {
     /// The parameter columns of its header.
     pub params: Vec<String>,
-    /// Its complete rows, first occurrence of each trial id.
+    /// Its complete rows, first occurrence of each (trial, rung).
     pub records: Vec<Record>,
 }
 
@@ -168,20 +232,24 @@ pub struct Journal {
 impl Journal {
     /// Opens `trials.csv` in `dir`. New sweep: writes the header. Resume: reads the finished
     /// rows (dropping a torn last line), checks the header has these `params`, and appends;
-    /// returns the finished trials' ranking keys (first row of each id, in file order).
+    /// returns the finished jobs (first row of each (trial, rung), in file order).
     pub fn open(
         dir: &ResultsDir,
         params: &[String],
         resume: bool,
-    ) -> Result<(Journal, Vec<RankKey>), ReportError> {
+    ) -> Result<(Journal, Vec<Done>), ReportError> {
         let path = dir.file("trials.csv");
         let header = trials_header(params);
         let done = if resume {
             let mut seen = HashSet::new();
             let mut done = Vec::new();
-            let (columns, valid) = scan(&path, |record, _| {
-                if seen.insert(record.trial) {
-                    done.push(RankKey::of(&record));
+            let (columns, valid) = scan(&path, |record, _, line| {
+                if seen.insert((record.trial, record.rung)) {
+                    done.push(Done {
+                        line,
+                        key: RankKey::of(&record),
+                        rung: record.rung,
+                    });
                 }
             })?;
             if columns != params {
@@ -205,13 +273,25 @@ impl Journal {
     }
 }
 
-/// Reads a whole `trials.csv` into memory: its complete lines, first row of each trial id.
-/// (For tools and tests: a sweep ranks without it, see [`write_reports`](super::write_reports).)
+/// A job a journal records as finished.
+#[derive(Clone, Copy, Debug)]
+pub struct Done {
+    /// Its 1-based line in trials.csv.
+    pub line: u64,
+    /// Its place in the ranking.
+    pub key: RankKey,
+    /// The rung it completed (halving, Hyperband).
+    pub rung: Option<u32>,
+}
+
+/// Reads a whole `trials.csv` into memory: its complete lines, first row of each (trial,
+/// rung). (For tools and tests: a sweep ranks without it, see
+/// [`write_reports`](super::write_reports).)
 pub fn read(path: &Path) -> Result<JournalContents, ReportError> {
     let mut seen = HashSet::new();
     let mut records = Vec::new();
-    let (params, _) = scan(path, |record, _| {
-        if seen.insert(record.trial) {
+    let (params, _) = scan(path, |record, _, _| {
+        if seen.insert((record.trial, record.rung)) {
             records.push(record);
         }
     })?;
@@ -229,11 +309,11 @@ pub(super) fn trials_header(params: &[String]) -> Vec<String> {
 }
 
 /// Streams the complete rows of a journal: checks its header, then calls `visit` with each
-/// row's record and byte range (duplicates included, in file order), holding one row at a
-/// time. Returns the parameter columns and the byte length of the complete lines.
+/// row's record, byte range and line (duplicates included, in file order), holding one row at
+/// a time. Returns the parameter columns and the byte length of the complete lines.
 pub(super) fn scan(
     path: &Path,
-    mut visit: impl FnMut(Record, Range<u64>),
+    mut visit: impl FnMut(Record, Range<u64>, u64),
 ) -> Result<(Vec<String>, u64), ReportError> {
     let mut params: Option<Vec<String>> = None;
     let valid = for_each_row(path, |line, row, bytes| {
@@ -242,7 +322,7 @@ pub(super) fn scan(
             return Ok(());
         };
         let record = Record::parse(row, params.len()).map_err(|m| corrupt(path, line, &m))?;
-        visit(record, bytes);
+        visit(record, bytes, line);
         Ok(())
     })?;
     let params = params.ok_or_else(|| corrupt(path, 1, "the header line is missing"))?;
@@ -251,7 +331,7 @@ pub(super) fn scan(
 
 /// The parameter columns of a trials.csv header, or why it is not one.
 fn header_params(path: &Path, header: &csv::StringRecord) -> Result<Vec<String>, ReportError> {
-    let fixed = 1 + SCORE_COLUMNS.len();
+    let fixed = PARAMS_AT;
     let is_ours = header.len() > fixed
         && header.get(header.len() - 1) == Some(MESSAGE)
         && trials_header(&[])
@@ -425,16 +505,24 @@ impl CurveJournal {
     /// The journal's file name.
     pub const FILE: &'static str = "curves.journal.csv";
 
-    /// Opens the curve journal. On resume, keeps only the rows of `finished` trials (a trial
-    /// killed after its curve but before its trials.csv row runs again), copied as they are.
+    /// Opens the curve journal. On resume, keeps only the rows of recorded epochs: `recorded`
+    /// maps each trial in trials.csv to the epochs its rows account for (a job killed after its
+    /// curve but before its trials.csv row runs again), copied as they are; a recorded trial
+    /// whose epochs are not all there is refused.
     pub fn open(
         dir: &ResultsDir,
-        finished: &HashSet<u64>,
+        recorded: &HashMap<u64, usize>,
         resume: bool,
     ) -> Result<CurveJournal, ReportError> {
         let path = dir.file(Self::FILE);
         let kept = if resume && path.is_file() {
-            curve_runs(&path, |id| finished.contains(&id))?
+            complete_runs(&path, recorded)?
+        } else if resume && !recorded.is_empty() {
+            return Err(corrupt(
+                &path,
+                0,
+                "the file is missing, but trials.csv records trials",
+            ));
         } else {
             Vec::new()
         };
@@ -474,30 +562,57 @@ impl CurveJournal {
     }
 }
 
-/// Where the rows of `keep` trials are in a curve journal: one (trial, byte range) per run of
-/// consecutive rows of a trial (a trial's rows are appended together), in file order.
-pub(super) fn curve_runs(
+/// Where the rows of the recorded epochs are in a curve journal: one (trial, byte range) per
+/// run of consecutive kept rows of a trial, in file order. `recorded` maps a trial to its
+/// epoch count; rows of other trials and of later epochs are left out, and a trial with fewer
+/// rows than epochs is refused, so curves.csv is never silently short.
+pub(super) fn complete_runs(
     path: &Path,
-    keep: impl Fn(u64) -> bool,
+    recorded: &HashMap<u64, usize>,
 ) -> Result<Vec<(u64, Range<u64>)>, ReportError> {
     let mut runs: Vec<(u64, Range<u64>)> = Vec::new();
-    scan_curves(path, |id, _, bytes| {
-        if !keep(id) {
+    let mut seen: HashMap<u64, usize> = HashMap::with_capacity(recorded.len());
+    scan_curves(path, |id, epoch, bytes| {
+        let Some(&epochs) = recorded.get(&id) else {
+            return;
+        };
+        if epoch >= epochs as u64 {
             return;
         }
+        *seen.entry(id).or_default() += 1;
         match runs.last_mut() {
             Some((trial, run)) if *trial == id && run.end == bytes.start => run.end = bytes.end,
             _ => runs.push((id, bytes)),
         }
     })?;
+    let mut short: Vec<(u64, usize, usize)> = recorded
+        .iter()
+        .filter_map(|(&id, &epochs)| {
+            let have = seen.get(&id).copied().unwrap_or(0);
+            (have != epochs).then_some((id, have, epochs))
+        })
+        .collect();
+    short.sort_unstable();
+    if let Some(&(id, have, epochs)) = short.first() {
+        return Err(corrupt(
+            path,
+            0,
+            &format!(
+                "trial {id} has {have} epoch rows but trials.csv records {epochs} epochs ({} trial{} affected); \
+                 the curve journal was edited or truncated: restore it, or start the sweep again in a new directory",
+                short.len(),
+                if short.len() == 1 { "" } else { "s" }
+            ),
+        ));
+    }
     Ok(runs)
 }
 
 /// Streams the curve rows of a journal (header skipped) in file order: calls `visit` with each
-/// row's trial id, the row and its byte range, one row at a time.
+/// row's trial id, epoch and byte range, one row at a time.
 fn scan_curves(
     path: &Path,
-    mut visit: impl FnMut(u64, &csv::StringRecord, Range<u64>),
+    mut visit: impl FnMut(u64, u64, Range<u64>),
 ) -> Result<(), ReportError> {
     let mut header = true;
     for_each_row(path, |line, row, bytes| {
@@ -505,14 +620,15 @@ fn scan_curves(
             return Ok(());
         }
         let id = row.get(0).and_then(|s| s.parse::<u64>().ok());
-        let Some(id) = id.filter(|_| row.len() == CURVE_HEADER.len()) else {
+        let epoch = row.get(1).and_then(|s| s.parse::<u64>().ok());
+        let (Some(id), Some(epoch), true) = (id, epoch, row.len() == CURVE_HEADER.len()) else {
             return Err(corrupt(
                 path,
                 line,
                 "expected trial,epoch,learning_rate,train_loss,val_loss,val_accuracy",
             ));
         };
-        visit(id, row, bytes);
+        visit(id, epoch, bytes);
         Ok(())
     })?;
     Ok(())

@@ -4,6 +4,7 @@
 //! (and [`html::write_file`], which writes report.html the same atomic way).
 
 mod best;
+mod data_file;
 mod dir;
 mod error;
 pub mod html;
@@ -13,9 +14,12 @@ mod rank;
 mod recorder;
 
 pub use best::best_toml;
+pub use data_file::{DATA_FILE, data_toml, read_identity};
 pub use dir::ResultsDir;
 pub use error::ReportError;
-pub use journal::{CurveJournal, Journal, JournalContents, Record, number, read as read_journal};
+pub use journal::{
+    CurveJournal, Done, Journal, JournalContents, Record, number, read as read_journal,
+};
 pub use json::write_json;
 pub use rank::{RankKey, Ranking, rank_order, write_curves, write_ranked, write_test};
 pub use recorder::{Recorder, write_reports};

@@ -16,6 +16,8 @@ pub struct RankKey {
     pub val_loss: f64,
     /// Its id, which breaks ties.
     pub trial: u64,
+    /// Epochs it trained (pruned trials that got further rank first).
+    pub epochs: usize,
 }
 
 impl RankKey {
@@ -25,21 +27,27 @@ impl RankKey {
             status: record.status,
             val_loss: record.val_loss,
             trial: record.trial,
+            epochs: record.epochs_run,
         }
     }
 
-    /// The ranked.csv order: scored trials (completed, stopped early) by validation loss, ties
-    /// by trial id; then diverged, then failed trials, each by id.
+    /// The ranked.csv order: trials that ran to their end (completed, stopped early) by
+    /// validation loss, ties by trial id; then trials pruned by a rung, the ones that trained
+    /// longest first, each budget by validation loss; then diverged, then failed trials, by id.
     pub fn order(&self, other: &Self) -> Ordering {
         let group = |s: TrialStatus| match s {
             TrialStatus::Completed | TrialStatus::StoppedEarly => 0,
-            TrialStatus::Diverged => 1,
-            TrialStatus::Interrupted | TrialStatus::Failed => 2,
+            TrialStatus::Pruned => 1,
+            TrialStatus::Diverged => 2,
+            TrialStatus::Interrupted | TrialStatus::Failed => 3,
         };
         group(self.status)
             .cmp(&group(other.status))
             .then_with(|| match group(self.status) {
                 0 => self.val_loss.total_cmp(&other.val_loss),
+                1 => {
+                    (other.epochs.cmp(&self.epochs)).then(self.val_loss.total_cmp(&other.val_loss))
+                }
                 _ => Ordering::Equal,
             })
             .then(self.trial.cmp(&other.trial))

@@ -1,9 +1,9 @@
 //! The journals as a sweep observer, and the final reports rebuilt from them.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::journal::{self, RowReader};
+use super::journal::{self, Done, RowReader};
 use super::{CurveJournal, Journal, RankKey, Ranking, Record, ReportError, ResultsDir};
 use crate::objective::{TrialOutcome, TrialStatus};
 use crate::runner::TrialObserver;
@@ -18,15 +18,14 @@ pub struct Recorder {
 
 impl Recorder {
     /// Opens both journals in `dir` (see [`Journal::open`]); returns the recorder and the
-    /// ranking keys of the trials already finished (empty unless `resume`).
+    /// jobs already finished (empty unless `resume`).
     pub fn open(
         dir: &ResultsDir,
         params: Vec<String>,
         resume: bool,
-    ) -> Result<(Recorder, Vec<RankKey>), ReportError> {
+    ) -> Result<(Recorder, Vec<Done>), ReportError> {
         let (journal, done) = Journal::open(dir, &params, resume)?;
-        let ids: HashSet<u64> = done.iter().map(|k| k.trial).collect();
-        let curves = CurveJournal::open(dir, &ids, resume)?;
+        let curves = CurveJournal::open(dir, &epochs_recorded(done.iter().map(|d| d.key)), resume)?;
         Ok((
             Recorder {
                 params,
@@ -59,19 +58,21 @@ impl TrialObserver for Recorder {
 pub fn write_reports(dir: &ResultsDir, top: usize) -> Result<Ranking, ReportError> {
     let journal = dir.file("trials.csv");
     let mut rows: Vec<Row> = Vec::new();
-    let (params, _) = journal::scan(&journal, |record, bytes| {
+    let (params, _) = journal::scan(&journal, |record, bytes, _| {
         rows.push(Row::new(&record, bytes.start));
     })?;
-    // Each trial once: its first row, as `read_journal` and resuming take it.
-    rows.sort_by_key(|r| (r.trial, r.start));
-    rows.dedup_by_key(|r| r.trial);
+    // Epochs recorded per trial, over all its rows (a rung's row covers the rungs before it).
+    let recorded = epochs_recorded(rows.iter().map(Row::key));
+    // Each trial once: its last rung, and the first row of that rung, as resuming takes it.
+    rows.sort_by_key(|r| (r.key.trial, std::cmp::Reverse(r.rung), r.start));
+    rows.dedup_by_key(|r| r.key.trial);
     rows.sort_by(|a, b| a.key().order(&b.key()));
 
     let mut counts: Vec<(TrialStatus, usize)> = Vec::new();
     for row in &rows {
-        match counts.iter_mut().find(|(s, _)| *s == row.status) {
+        match counts.iter_mut().find(|(s, _)| *s == row.key.status) {
             Some((_, n)) => *n += 1,
-            None => counts.push((row.status, 1)),
+            None => counts.push((row.key.status, 1)),
         }
     }
     let mut first: Option<Vec<String>> = None;
@@ -99,10 +100,7 @@ pub fn write_reports(dir: &ResultsDir, top: usize) -> Result<Ranking, ReportErro
 
     let curve_file = dir.file(CurveJournal::FILE);
     if curve_file.is_file() {
-        rows.sort_by_key(|r| r.trial);
-        let mut runs = journal::curve_runs(&curve_file, |id| {
-            rows.binary_search_by_key(&id, |r| r.trial).is_ok()
-        })?;
+        let mut runs = journal::complete_runs(&curve_file, &recorded)?;
         // Stable: a trial's rows keep their journal order.
         runs.sort_by_key(|(trial, _)| *trial);
         let mut reader = RowReader::open(&curve_file)?;
@@ -125,27 +123,31 @@ pub fn write_reports(dir: &ResultsDir, top: usize) -> Result<Ranking, ReportErro
 /// A journal row as the ranking holds it: its key and where it starts (32 bytes).
 #[derive(Clone, Copy, Debug)]
 struct Row {
-    val_loss: f64,
-    trial: u64,
+    key: RankKey,
+    rung: Option<u32>,
     start: u64,
-    status: TrialStatus,
 }
 
 impl Row {
     fn new(record: &Record, start: u64) -> Self {
         Row {
-            val_loss: record.val_loss,
-            trial: record.trial,
+            key: RankKey::of(record),
+            rung: record.rung,
             start,
-            status: record.status,
         }
     }
 
     fn key(&self) -> RankKey {
-        RankKey {
-            status: self.status,
-            val_loss: self.val_loss,
-            trial: self.trial,
-        }
+        self.key
     }
+}
+
+/// The epochs each trial's rows account for: the most any of its rows records.
+fn epochs_recorded(keys: impl Iterator<Item = RankKey>) -> HashMap<u64, usize> {
+    let mut epochs: HashMap<u64, usize> = HashMap::new();
+    for key in keys {
+        let e = epochs.entry(key.trial).or_default();
+        *e = (*e).max(key.epochs);
+    }
+    epochs
 }

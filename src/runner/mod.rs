@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::objective::{EpochReport, Objective, TrialOutcome, TrialStatus};
-use crate::search::TrialConfig;
+use crate::search::{Study, Told, TrialConfig};
 
 /// The name prefix of worker threads (so a panic hook can tell a caught trial panic).
 pub const WORKER_PREFIX: &str = "hpsearch-worker-";
@@ -68,18 +68,24 @@ pub fn run(
     observer: &dyn TrialObserver,
     stop: &AtomicBool,
 ) -> Result<RunSummary, RunError> {
-    let jobs = jobs.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .thread_name(|i| format!("{WORKER_PREFIX}{i}"))
-        .build()
-        .map_err(|source| RunError::Pool { jobs, source })?;
-
     let mut order: Vec<(f64, u64)> = ids
         .into_iter()
         .map(|id| (objective.cost(&trial(id)), id))
         .collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    if order.is_empty() {
+        return Ok(RunSummary {
+            finished: 0,
+            interrupted: stop.load(Ordering::SeqCst),
+        });
+    }
+    // Never more workers than trials: an idle worker only costs a thread.
+    let jobs = jobs.clamp(1, order.len());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|i| format!("{WORKER_PREFIX}{i}"))
+        .build()
+        .map_err(|source| RunError::Pool { jobs, source })?;
 
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
@@ -125,7 +131,81 @@ pub fn run(
     })
 }
 
-/// Runs one trial; a panic or an error becomes a failed outcome with its message.
+/// Runs a study to its end: asks for a batch, runs it ([`run`]), tells the study each result,
+/// and asks again; a batch is a barrier, so the study decides from complete, id-ordered
+/// results whatever `jobs` is. Results the study already holds (restored from a journal) are
+/// not run again. Trials the study releases are released from the objective.
+pub fn run_study(
+    objective: &dyn Objective,
+    study: &mut Study<'_>,
+    jobs: usize,
+    observer: &dyn TrialObserver,
+    stop: &AtomicBool,
+) -> Result<RunSummary, RunError> {
+    let mut finished = 0;
+    while let Some(batch) = study.ask() {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(RunSummary {
+                finished,
+                interrupted: true,
+            });
+        }
+        let told = Collect::default();
+        let summary = {
+            let study = &*study;
+            run(
+                objective,
+                0..batch.len() as u64,
+                &|i| study.trial(&batch[i as usize]),
+                jobs,
+                &Observers(vec![observer, &told]),
+                stop,
+            )?
+        };
+        finished += summary.finished;
+        if summary.interrupted {
+            return Ok(RunSummary {
+                finished,
+                interrupted: true,
+            });
+        }
+        let mut results = told.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        results.sort_by_key(|t| t.id);
+        for result in results {
+            study.tell(result);
+        }
+        for id in study.released() {
+            objective.release(id);
+        }
+    }
+    for id in study.released() {
+        objective.release(id);
+    }
+    Ok(RunSummary {
+        finished,
+        interrupted: false,
+    })
+}
+
+/// Collects a batch's results for the study.
+#[derive(Default)]
+struct Collect(Mutex<Vec<Told>>);
+
+impl TrialObserver for Collect {
+    fn finished(&self, trial: &TrialConfig, outcome: &TrialOutcome) -> Result<(), String> {
+        lock(&self.0).push(Told {
+            id: trial.id,
+            rung: trial.rung.map(|r| r.index),
+            status: outcome.status,
+            score: outcome.best_val_loss,
+        });
+        Ok(())
+    }
+}
+
+/// Runs one trial; a panic or an error becomes a failed outcome with its message. A trial
+/// that completes a rung that is not its bracket's last is [`TrialStatus::Pruned`] until the
+/// study promotes it.
 fn run_one(
     objective: &dyn Objective,
     trial: &TrialConfig,
@@ -141,7 +221,13 @@ fn run_one(
         }
     };
     match catch_unwind(AssertUnwindSafe(|| objective.run(trial, &mut on_epoch))) {
-        Ok(Ok(outcome)) => outcome,
+        Ok(Ok(mut outcome)) => {
+            let paused = trial.rung.is_some_and(|r| !r.last);
+            if paused && outcome.status == TrialStatus::Completed {
+                outcome.status = TrialStatus::Pruned;
+            }
+            outcome
+        }
         Ok(Err(message)) => TrialOutcome::failed(message),
         Err(payload) => {
             let text = payload

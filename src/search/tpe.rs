@@ -70,7 +70,7 @@ use super::random;
 use super::seed::proposal_seed;
 use crate::space::domain::{Domain, DomainView};
 use crate::space::value::{Params, Value};
-use crate::space::{ParamDomain, SearchSpace};
+use crate::space::{ParamDomain, SearchSpace, TpeOptions};
 
 /// One finished configuration as a sampler learns from it: its parameters and its score.
 #[derive(Clone, Copy, Debug)]
@@ -117,6 +117,16 @@ impl Default for TpeSettings {
 }
 
 impl TpeSettings {
+    /// The settings a space file asks for (`[search]` `startup`, `gamma`), Optuna's defaults
+    /// for the rest.
+    pub fn from_options(options: TpeOptions) -> Self {
+        TpeSettings {
+            startup: options.startup,
+            gamma: options.gamma,
+            ..TpeSettings::default()
+        }
+    }
+
     /// The size of the below set D_l among `n` finished trials (before failed trials are kept
     /// out of it).
     pub fn below_count(&self, n: usize) -> usize {

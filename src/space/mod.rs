@@ -15,6 +15,7 @@ pub mod kind;
 mod range;
 pub mod raw;
 pub mod schema;
+pub mod strategy;
 pub mod validate;
 pub mod value;
 
@@ -29,37 +30,12 @@ use error::{ErrorKind, Problem};
 pub use error::{Location, SpaceError};
 use raw::{RawSpace, SpanIndex};
 use schema::ParamSpec;
+pub use strategy::{Rungs, SamplerChoice, Strategy, TpeOptions};
 
 /// The sweep seed when the file gives none.
 pub const DEFAULT_SEED: u64 = 0;
 /// The largest grid accepted when `[search] max_trials` is not given.
 pub const DEFAULT_MAX_TRIALS: u64 = 100_000;
-
-/// How trials are chosen from the space.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Strategy {
-    /// Every combination of the parameters' values, in schema order (the first parameter varies
-    /// slowest); inactive parameters do not multiply.
-    Grid {
-        /// The largest grid accepted (`[search] max_trials`, default [`DEFAULT_MAX_TRIALS`]).
-        max_trials: u64,
-    },
-    /// `trials` independent draws; draw `i` uses its own RNG seeded from (seed, i).
-    Random {
-        /// Number of draws (`[search] trials`, required).
-        trials: u64,
-    },
-}
-
-impl Strategy {
-    /// `"grid"` or `"random"`, as written in the file.
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Grid { .. } => "grid",
-            Strategy::Random { .. } => "random",
-        }
-    }
-}
 
 /// One schema parameter with the values the file allows it.
 #[derive(Clone, Debug)]
@@ -133,7 +109,25 @@ impl SearchSpace {
     pub fn fingerprint(&self) -> String {
         self.fingerprint.clone()
     }
-    /// Grid or random.
+    /// Whether resuming a sweep of `earlier` with this space only adds trials: the two differ
+    /// at most in `[search] trials`, raised here, and the strategy (random or TPE) keeps the
+    /// first trials of a longer run the same.
+    pub fn extends(&self, earlier: &SearchSpace) -> bool {
+        let trials = |s: &SearchSpace| match s.strategy {
+            Strategy::Random { trials } | Strategy::Tpe { trials, .. } => Some(trials),
+            _ => None,
+        };
+        match (trials(self), trials(earlier)) {
+            (Some(now), Some(before)) => {
+                now >= before
+                    && fingerprint_without_trials(&self.text)
+                        == fingerprint_without_trials(&earlier.text)
+            }
+            _ => false,
+        }
+    }
+
+    /// How trials are chosen (`[search]`).
     pub fn strategy(&self) -> Strategy {
         self.strategy
     }
@@ -146,7 +140,8 @@ impl SearchSpace {
     pub fn params(&self) -> &[ParamDomain] {
         &self.params
     }
-    /// The number of trials (grid size or random draws), known since validation.
+    /// The number of configurations of a grid, random, TPE or halving search, known since
+    /// validation (Hyperband's comes from its brackets, which the search computes: 0 here).
     pub fn trial_count(&self) -> u64 {
         self.trial_count
     }
@@ -195,13 +190,13 @@ fn build(
     validate::data_spec(&data, path.parent().unwrap_or(Path::new(".")))?;
     let explicit_strategy = raw.search.as_ref().is_some_and(|s| s.strategy.is_some());
     let search = raw.search.unwrap_or_default();
-    let strategy = validate::strategy(&search)?;
     let trial_seed = validate::trial_seed(&search)?;
 
     let table = raw.params.unwrap_or_default();
     let order: Vec<&str> = index.children("params").map(|(k, _)| k).collect();
     validate::exclusive(schema, &order)?;
     let params = validate::params(schema, &table, &order)?;
+    let strategy = strategy::strategy(&search, &params)?;
     validate::gridable(strategy, &params)?;
     let trial_count = validate::trial_count(strategy, &params, explicit_strategy)?;
 
@@ -307,8 +302,25 @@ fn out_of_range(
 
 /// SHA-256 of a canonical rendering: tables with sorted keys, values in TOML notation.
 fn fingerprint(text: &str) -> String {
+    digest_of(toml::from_str::<toml::Table>(text).ok())
+}
+
+/// The fingerprint with `[search] trials` left out.
+fn fingerprint_without_trials(text: &str) -> String {
+    let mut table = toml::from_str::<toml::Table>(text).ok();
+    if let Some(search) = table
+        .as_mut()
+        .and_then(|t| t.get_mut("search"))
+        .and_then(toml::Value::as_table_mut)
+    {
+        search.remove("trials");
+    }
+    digest_of(table)
+}
+
+fn digest_of(table: Option<toml::Table>) -> String {
     let mut canonical = String::new();
-    if let Ok(table) = toml::from_str::<toml::Table>(text) {
+    if let Some(table) = table {
         canon(&toml::Value::Table(table), &mut canonical);
     }
     Sha256::digest(canonical.as_bytes())

@@ -40,6 +40,20 @@ pub struct RawSearch {
     pub max_trials: Option<i64>,
     /// Every trial trains with this seed instead of `trial_seed(seed, id)`.
     pub trial_seed: Option<i64>,
+    /// Halving, Hyperband: r, the smallest budget in epochs (default 1).
+    pub min_epochs: Option<i64>,
+    /// Halving, Hyperband: η, each rung keeps the best 1/η (default 3).
+    pub reduction: Option<i64>,
+    /// Hyperband: the total epochs; brackets repeat while a whole bracket fits.
+    pub budget: Option<i64>,
+    /// Halving, Hyperband: `"random"` (default) or `"tpe"`.
+    pub sampler: Option<String>,
+    /// TPE: random draws before the model is used (default 10).
+    pub startup: Option<i64>,
+    /// TPE: proposals per round (default 4).
+    pub batch: Option<i64>,
+    /// TPE: the fraction of trials counted as good.
+    pub gamma: Option<f64>,
 }
 
 /// A range table such as `{ log_uniform = [1e-4, 1e-1], num = 4 }`. Exactly one of `uniform`,
@@ -226,7 +240,19 @@ mod tests {
     fn fields_are_read_from_the_structs() {
         assert_eq!(
             fields_of::<RawSearch>(),
-            &["strategy", "trials", "max_trials", "trial_seed"]
+            &[
+                "strategy",
+                "trials",
+                "max_trials",
+                "trial_seed",
+                "min_epochs",
+                "reduction",
+                "budget",
+                "sampler",
+                "startup",
+                "batch",
+                "gamma"
+            ]
         );
         assert!(fields_of::<DataSpec>().contains(&"validation"));
         assert_eq!(

@@ -90,3 +90,77 @@ pub enum Kind {
 pub fn find<'a>(schema: &'a [ParamSpec], name: &str) -> Option<&'a ParamSpec> {
     schema.iter().find(|p| p.name == name)
 }
+
+impl Kind {
+    /// Reads back a value of this kind from its CSV text ([`Value`]'s `Display`), as the
+    /// journal stores it; `None` when the text is not such a value.
+    pub fn parse(&self, text: &str) -> Option<Value> {
+        let int = |t: &str| t.trim().parse::<i64>().ok();
+        match *self {
+            Kind::Float { .. } => text.parse::<f64>().ok().map(Value::Float),
+            Kind::Int { .. } => int(text).map(Value::Int),
+            Kind::Choice(names) => names.contains(&text).then(|| Value::Text(text.to_string())),
+            Kind::IntOrName { names, .. } => match names.contains(&text) {
+                true => Some(Value::Text(text.to_string())),
+                false => int(text).map(Value::Int),
+            },
+            Kind::IntList { .. } => {
+                let inner = text.strip_prefix('[')?.strip_suffix(']')?;
+                inner
+                    .split(',')
+                    .map(int)
+                    .collect::<Option<Vec<i64>>>()
+                    .map(Value::List)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_what_it_writes() {
+        let float = Kind::Float {
+            lo: 0.0,
+            hi: 1.0,
+            lo_open: true,
+            hi_open: false,
+        };
+        let cases = [
+            (float, Value::Float(0.1 + 0.2)),
+            (float, Value::Float(1.0)),
+            (Kind::Int { lo: 1, hi: 9 }, Value::Int(7)),
+            (Kind::Choice(&["relu", "tanh"]), Value::Text("tanh".into())),
+            (
+                Kind::IntOrName {
+                    lo: 1,
+                    hi: 9,
+                    names: &["full"],
+                },
+                Value::Text("full".into()),
+            ),
+            (
+                Kind::IntOrName {
+                    lo: 1,
+                    hi: 9,
+                    names: &["full"],
+                },
+                Value::Int(32),
+            ),
+            (
+                Kind::IntList {
+                    lo: 1,
+                    hi: 9,
+                    max_len: 4,
+                },
+                Value::List(vec![128, 64]),
+            ),
+        ];
+        for (kind, value) in cases {
+            assert_eq!(kind.parse(&value.to_string()), Some(value));
+        }
+        assert_eq!(Kind::Choice(&["relu"]).parse("elu"), None);
+    }
+}

@@ -8,15 +8,12 @@ use super::error::{ErrorKind, Problem, did_you_mean};
 use super::raw::{RawRange, RawSearch, RawSpace, SpanIndex, fields_of};
 use super::schema::{ParamSpec, find};
 use super::value::Params;
-use super::{DEFAULT_MAX_TRIALS, ParamDomain, Strategy};
+use super::{ParamDomain, Strategy};
 use crate::data::{DataSpec, quoted};
 
 /// Pairs of parameters a file may not give together: an explicit layer list replaces the
 /// uniform `hidden_layers` × `neurons` description. (Only applied when both are in the schema.)
 const EXCLUSIVE: &[(&str, &str)] = &[("hidden", "hidden_layers"), ("hidden", "neurons")];
-
-/// The strategy names of `[search] strategy`.
-pub const STRATEGIES: &[&str] = &["grid", "random"];
 
 /// A file with no keys at all (empty, or only comments).
 pub(crate) fn not_empty(index: &SpanIndex) -> Result<(), Problem> {
@@ -157,82 +154,6 @@ pub(crate) fn data_spec(data: &DataSpec, base_dir: &std::path::Path) -> Result<(
     })
 }
 
-/// `[search]`: a known strategy, with `trials` for random and `max_trials` only for grid.
-pub(crate) fn strategy(search: &RawSearch) -> Result<Strategy, Problem> {
-    let name = search.strategy.as_deref().unwrap_or("grid");
-    match name {
-        "grid" => {
-            if let Some(trials) = search.trials {
-                return Err(Problem::new(
-                    ErrorKind::Conflict,
-                    "search.trials",
-                    format!(
-                        "trials = {trials} applies to random search; a grid runs every combination"
-                    ),
-                )
-                .hint(
-                    "remove trials, or set strategy = \"random\" (use max_trials to cap a grid)",
-                ));
-            }
-            let max_trials = match search.max_trials {
-                None => DEFAULT_MAX_TRIALS,
-                Some(m) if m >= 1 && m as u64 <= MAX_POINTS => m as u64,
-                Some(m) => {
-                    return Err(Problem::new(
-                        ErrorKind::OutOfRange,
-                        "search.max_trials",
-                        format!("must be in [1, {MAX_POINTS}], got {m}"),
-                    )
-                    .hint(format!(
-                        "the largest grid to accept; default {DEFAULT_MAX_TRIALS}"
-                    )));
-                }
-            };
-            Ok(Strategy::Grid { max_trials })
-        }
-        "random" => {
-            if let Some(m) = search.max_trials {
-                return Err(Problem::new(
-                    ErrorKind::Conflict,
-                    "search.max_trials",
-                    format!("max_trials = {m} applies to grid search"),
-                )
-                .hint("random search runs exactly `trials` trials; remove max_trials"));
-            }
-            match search.trials {
-                None => Err(Problem::new(
-                    ErrorKind::MissingKey,
-                    "search",
-                    "random search needs trials = N",
-                )
-                .at_key()
-                .hint("add trials = 20 (the number of random draws) under [search]")),
-                Some(n) if n >= 1 && n as u64 <= MAX_POINTS => {
-                    Ok(Strategy::Random { trials: n as u64 })
-                }
-                Some(n) => Err(Problem::new(
-                    ErrorKind::OutOfRange,
-                    "search.trials",
-                    format!("must be in [1, {MAX_POINTS}], got {n}"),
-                )
-                .hint("the number of random draws, e.g. trials = 20")),
-            }
-        }
-        other => {
-            let hint = match did_you_mean(other, STRATEGIES.iter().copied()) {
-                Some(d) => format!("{d} (strategy is \"grid\" or \"random\")"),
-                None => "strategy is \"grid\" or \"random\"".to_string(),
-            };
-            Err(Problem::new(
-                ErrorKind::UnknownName,
-                "search.strategy",
-                format!("unknown strategy {}", quoted(other)),
-            )
-            .hint(hint))
-        }
-    }
-}
-
 /// `[search] trial_seed`, when given, is a non-negative integer.
 pub(crate) fn trial_seed(search: &RawSearch) -> Result<Option<u64>, Problem> {
     search
@@ -317,8 +238,12 @@ pub(crate) fn trial_count(
     explicit_strategy: bool,
 ) -> Result<u64, Problem> {
     let max_trials = match strategy {
-        Strategy::Random { trials } => return Ok(trials),
         Strategy::Grid { max_trials } => max_trials,
+        Strategy::Random { trials }
+        | Strategy::Tpe { trials, .. }
+        | Strategy::Halving { trials, .. } => return Ok(trials),
+        // Counted from its brackets by the search.
+        Strategy::Hyperband { .. } => return Ok(0),
     };
     let size = grid_count(params, max_trials.saturating_mul(16).max(1 << 20));
     let exact = match size {

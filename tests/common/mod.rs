@@ -1,6 +1,9 @@
-//! Test data for the trainer's tests: the built-in data sets, loaded through the data module
-//! (80/20 stratified split, standardized with training statistics).
+//! Test helpers: the built-in data sets for the trainer's tests, loaded through the data module
+//! (80/20 stratified split, standardized with training statistics), and [`cli`] for the
+//! command-line tests.
 #![allow(dead_code)]
+
+pub mod cli;
 
 use std::path::Path;
 
