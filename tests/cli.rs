@@ -423,3 +423,18 @@ fn a_parameter_that_applies_to_no_trial_is_warned_about() {
         .success()
         .stderr(contains("warning").and(contains("params.alpha is given but applies to no trial")));
 }
+
+#[test]
+fn more_workers_than_trials_start_only_as_many_as_there_are_trials() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(
+        tmp.path(),
+        "s.toml",
+        "[data]\nbuiltin = \"iris\"\n[params]\nlearning_rate = [0.1, 0.2]\nepochs = 2\n",
+    );
+    // 5,000 workers for 2 trials used to start 5,003 threads and never finish.
+    let started = Instant::now();
+    run(&tmp.path().join("out"), &file, &["-j", "5000"]).success();
+    assert_eq!(journal_ids(&tmp.path().join("out")), [0, 1]);
+    assert!(started.elapsed() < Duration::from_secs(60), "it finished");
+}

@@ -120,7 +120,8 @@ fn run_all(
 /// Runs a whole sweep into `dir` and returns ranked.csv without its timing column.
 fn sweep_into(dir: &std::path::Path, trials: &[TrialConfig], jobs: usize, resume: bool) -> String {
     let results = ResultsDir::create(dir, resume).unwrap();
-    let (recorder, done) = Recorder::open(&results, search::active_params(trials), resume).unwrap();
+    let (recorder, done) =
+        Recorder::open(&results, search::active_params(trials), resume, |_| Ok(())).unwrap();
     let pending = trials
         .iter()
         .map(|t| t.id)
@@ -228,7 +229,7 @@ fn resume_with_other_parameters_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     sweep_into(tmp.path(), &trials(&[0.1]), 1, false);
     let dir = ResultsDir::create(tmp.path(), true).unwrap();
-    let err = Recorder::open(&dir, vec!["y".into()], true)
+    let err = Recorder::open(&dir, vec!["y".into()], true, |_| Ok(()))
         .unwrap_err()
         .to_string();
     assert!(err.contains("different search space"), "{err}");

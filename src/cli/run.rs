@@ -78,8 +78,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let data_toml = report::data_toml(&dataset.summary(space.data()), &identity)
         .context("cannot describe the data")?;
     dir.write_atomic(report::DATA_FILE, |w| w.write_all(data_toml.as_bytes()))?;
-    let (recorder, done) = Recorder::open(&dir, columns, dir.resumes())?;
-    for job in &done {
+    let trials_csv = dir.file("trials.csv");
+    let (recorder, done) = Recorder::open(&dir, columns, dir.resumes(), |job| {
         study
             .restore(Told {
                 id: job.key.trial,
@@ -88,11 +88,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
                 score: job.key.val_loss,
             })
             .map_err(|e| ReportError::Corrupt {
-                path: dir.file("trials.csv"),
+                path: trials_csv.clone(),
                 line: job.line,
                 message: format!("{e}; these results are another search's: use a new --out"),
-            })?;
-    }
+            })
+    })?;
     let done: Vec<RankKey> = done.iter().map(|d| d.key).collect();
     let jobs_total = usize::try_from(study.jobs_total()).context("too many trials")?;
     let total = usize::try_from(total).context("too many trials for this machine")?;

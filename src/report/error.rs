@@ -27,6 +27,16 @@ pub enum ReportError {
         /// What is wrong.
         message: String,
     },
+    /// A journal lacks rows another journal says it has.
+    #[error(
+        "{path}: {message}\nhint: the journal was edited or truncated: restore it, or run the sweep again into a new --out"
+    )]
+    Incomplete {
+        /// The journal.
+        path: PathBuf,
+        /// What is missing.
+        message: String,
+    },
     /// The results directory holds another sweep's files.
     #[error(
         "{path} already holds results\nhint: pass --resume to finish that sweep, or --out DIR to write elsewhere"

@@ -594,16 +594,14 @@ pub(super) fn complete_runs(
         .collect();
     short.sort_unstable();
     if let Some(&(id, have, epochs)) = short.first() {
-        return Err(corrupt(
-            path,
-            0,
-            &format!(
-                "trial {id} has {have} epoch rows but trials.csv records {epochs} epochs ({} trial{} affected); \
-                 the curve journal was edited or truncated: restore it, or start the sweep again in a new directory",
+        return Err(ReportError::Incomplete {
+            path: path.to_path_buf(),
+            message: format!(
+                "trial {id} has {have} epoch rows but trials.csv records {epochs} epochs ({} trial{} affected)",
                 short.len(),
                 if short.len() == 1 { "" } else { "s" }
             ),
-        ));
+        });
     }
     Ok(runs)
 }

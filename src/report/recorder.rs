@@ -19,12 +19,17 @@ pub struct Recorder {
 impl Recorder {
     /// Opens both journals in `dir` (see [`Journal::open`]); returns the recorder and the
     /// jobs already finished (empty unless `resume`).
+    ///
+    /// `check` sees each finished job first, before the curve journal is read, so that a row
+    /// that cannot belong to the sweep is refused as such.
     pub fn open(
         dir: &ResultsDir,
         params: Vec<String>,
         resume: bool,
+        check: impl FnMut(&Done) -> Result<(), ReportError>,
     ) -> Result<(Recorder, Vec<Done>), ReportError> {
         let (journal, done) = Journal::open(dir, &params, resume)?;
+        done.iter().try_for_each(check)?;
         let curves = CurveJournal::open(dir, &epochs_recorded(done.iter().map(|d| d.key)), resume)?;
         Ok((
             Recorder {
