@@ -72,26 +72,13 @@ pub(crate) fn suggestion(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
     BUILTIN_NAMES
         .iter()
-        .map(|known| (edit_distance(&lower, known), known))
+        .map(|known| (strsim::osa_distance(&lower, known), known))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, known)| format!("; did you mean \"{known}\"?"))
         .unwrap_or_default()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
 
 #[cfg(test)]
 mod tests {

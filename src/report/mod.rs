@@ -1,7 +1,8 @@
 //! Outcomes → files: the results directory, the journals (trials.csv and the curve journal),
 //! the ranking, ranked.csv, curves.csv, best.toml, test.csv, report.html and the JSON
-//! ranking. Exporters take an `impl io::Write`; only [`ResultsDir`] touches the file system
-//! (and [`html::write_file`], which writes report.html the same atomic way).
+//! ranking. Exporters take an `impl io::Write`. Every write into a results directory goes
+//! through [`ResultsDir`] (atomic files, journals opened without following links); the journal
+//! readers and report.html's reader open files of the directory for reading only.
 
 mod best;
 mod data_file;

@@ -1,0 +1,86 @@
+"""Hyperband and successive halving against random search on the same space (issue 10).
+
+For each sweep seed, runs three searches over search-spaces/digits-hyperband.toml's parameters:
+random search with 64 configurations × 27 epochs, Hyperband (R = 27, η = 3, budget = 576) and
+successive halving (81 configurations, r = 1, η = 3), and reports the best validation loss, the
+epochs actually trained (rows of curves.csv) and the wall time, then the medians.
+
+    cargo build --release
+    python3 benches/adaptive.py [--seeds 1,2,3,4,5] [--jobs 1] [--space search-spaces/digits-hyperband.toml]
+
+Standard library only; writes its results under a temporary directory.
+"""
+
+import argparse
+import csv
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = ROOT / "target" / "release" / "hpsearch"
+
+SEARCHES = {
+    "random 64 × 27": 'strategy = "random"\ntrials = 64\n',
+    "hyperband 576": 'strategy = "hyperband"\nmin_epochs = 1\nreduction = 3\nbudget = 576\n',
+    "halving 81": 'strategy = "halving"\ntrials = 81\nmin_epochs = 1\nreduction = 3\n',
+}
+
+
+def space_text(base: str, seed: int, search: str) -> str:
+    """The base space with its seed and [search] table replaced."""
+    text = re.sub(r"(?m)^seed = .*$", f"seed = {seed}", base)
+    text = re.sub(r"(?ms)^\[search\].*?(?=^\[params\])", "[search]\n" + search + "\n", text)
+    return text
+
+
+def run(space: Path, out: Path, jobs: int) -> tuple[float, int, float]:
+    start = time.perf_counter()
+    subprocess.run(
+        [str(BINARY), "run", "-q", "-j", str(jobs), "--out", str(out), str(space)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    wall = time.perf_counter() - start
+    with open(out / "ranked.csv", newline="") as f:
+        best = next(csv.DictReader(f))
+    with open(out / "curves.csv", newline="") as f:
+        epochs = sum(1 for _ in f) - 1
+    return float(best["val_loss"]), epochs, wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--space", default=str(ROOT / "search-spaces" / "digits-hyperband.toml"))
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    base = Path(args.space).read_text()
+    results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in SEARCHES}
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in seeds:
+            # Interleave the searches within a seed, so machine load hits them alike.
+            for name, search in SEARCHES.items():
+                slug = name.split()[0]
+                space = Path(tmp) / f"{slug}-{seed}.toml"
+                space.write_text(space_text(base, seed, search))
+                r = run(space, Path(tmp) / f"{slug}-{seed}", args.jobs)
+                results[name].append(r)
+                print(f"seed {seed} {name}: best val_loss {r[0]:.4f}, {r[1]} epochs, {r[2]:.1f} s", flush=True)
+    print()
+    print("| search | median best val_loss | per seed | median epochs trained | median wall (s) |")
+    print("|---|---|---|---|---|")
+    for name, rows in results.items():
+        losses = [r[0] for r in rows]
+        print(
+            f"| {name} | {statistics.median(losses):.4f} | {', '.join(f'{x:.4f}' for x in losses)} "
+            f"| {statistics.median(r[1] for r in rows):.0f} | {statistics.median(r[2] for r in rows):.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
