@@ -1,12 +1,16 @@
-"""Hyperband and successive halving against random search on the same space (issue 10).
+"""Search strategies side by side on the same space: best validation loss, epochs trained and
+wall time per sweep seed, then the medians.
 
-For each sweep seed, runs three searches over search-spaces/digits-hyperband.toml's parameters:
-random search with 64 configurations × 27 epochs, Hyperband (R = 27, η = 3, budget = 576) and
-successive halving (81 configurations, r = 1, η = 3), and reports the best validation loss, the
-epochs actually trained (rows of curves.csv) and the wall time, then the medians.
+--group adaptive (issue 10): random search with 64 configurations × 27 epochs, Hyperband
+(R = 27, η = 3, budget = 576) and successive halving (81 configurations, r = 1, η = 3).
+--group tpe (issue 13): random search and TPE with 60 trials each, and Hyperband (budget 576)
+with random and with TPE configurations.
+
+The space is search-spaces/digits-hyperband.toml's (digits-random.toml's parameters, R = 27);
+only its seed and [search] table change.
 
     cargo build --release
-    python3 benches/adaptive.py [--seeds 1,2,3,4,5] [--jobs 1] [--space search-spaces/digits-hyperband.toml]
+    python3 benches/adaptive.py [--group adaptive|tpe] [--seeds 1,2,3,4,5] [--jobs 1]
 
 Standard library only; writes its results under a temporary directory.
 """
@@ -23,10 +27,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = ROOT / "target" / "release" / "hpsearch"
 
-SEARCHES = {
-    "random 64 × 27": 'strategy = "random"\ntrials = 64\n',
-    "hyperband 576": 'strategy = "hyperband"\nmin_epochs = 1\nreduction = 3\nbudget = 576\n',
-    "halving 81": 'strategy = "halving"\ntrials = 81\nmin_epochs = 1\nreduction = 3\n',
+HYPERBAND = 'strategy = "hyperband"\nmin_epochs = 1\nreduction = 3\nbudget = 576\n'
+GROUPS = {
+    "adaptive": {
+        "random 64 × 27": 'strategy = "random"\ntrials = 64\n',
+        "hyperband 576": HYPERBAND,
+        "halving 81": 'strategy = "halving"\ntrials = 81\nmin_epochs = 1\nreduction = 3\n',
+    },
+    "tpe": {
+        "random 60": 'strategy = "random"\ntrials = 60\n',
+        "tpe 60": 'strategy = "tpe"\ntrials = 60\n',
+        "hyperband 576 random": HYPERBAND,
+        "hyperband 576 tpe": HYPERBAND + 'sampler = "tpe"\n',
+    },
 }
 
 
@@ -54,18 +67,20 @@ def run(space: Path, out: Path, jobs: int) -> tuple[float, int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--group", choices=sorted(GROUPS), default="adaptive")
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--space", default=str(ROOT / "search-spaces" / "digits-hyperband.toml"))
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     base = Path(args.space).read_text()
-    results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in SEARCHES}
+    searches = GROUPS[args.group]
+    results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in searches}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
             # Interleave the searches within a seed, so machine load hits them alike.
-            for name, search in SEARCHES.items():
-                slug = name.split()[0]
+            for name, search in searches.items():
+                slug = "-".join(name.split())
                 space = Path(tmp) / f"{slug}-{seed}.toml"
                 space.write_text(space_text(base, seed, search))
                 r = run(space, Path(tmp) / f"{slug}-{seed}", args.jobs)
