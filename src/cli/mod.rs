@@ -23,6 +23,8 @@ mod plan;
 mod progress;
 mod report;
 mod run;
+mod shards;
+mod slurm;
 mod stop;
 mod summary;
 mod table;
