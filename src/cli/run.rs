@@ -83,6 +83,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if dir.resumes() {
         check_resume(&dir, &space, &identity)?;
     }
+    let others = match args.shard {
+        Some(shard) => other_shards(&out, shard, &space, &identity)?,
+        None => Vec::new(),
+    };
     dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
     let data_toml = report::data_toml(&dataset.summary(space.data()), &identity)
         .context("cannot describe the data")?;
@@ -103,9 +107,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             })?;
     }
     let mut done: Vec<RankKey> = done.iter().map(|d| d.key).collect();
-    if let Some(shard) = args.shard {
-        done.extend(restore_shards(&out, shard, &space, &identity, &mut study)?);
-    }
+    done.extend(restore_shards(&out, &others, &mut study)?);
     let jobs_total = usize::try_from(study.jobs_total()).context("too many trials")?;
     let total = usize::try_from(total).context("too many trials for this machine")?;
 
@@ -261,35 +263,33 @@ fn check_resume(
     Ok(())
 }
 
-/// Restores into `study` the jobs the other shards of `out` recorded (their journals, read
-/// only), after checking that they ran the same space and data; returns their keys.
-fn restore_shards(
+/// The other shard folders of `out`, checked to have run the same space and data as `shard`.
+fn other_shards(
     out: &Path,
     shard: Shard,
     space: &SearchSpace,
     identity: &data::DataIdentity,
+) -> Result<Vec<(Shard, PathBuf)>, Failure> {
+    let others: Vec<_> = report::shard_folders(out)?
+        .into_iter()
+        .filter(|(s, _)| *s != shard)
+        .collect();
+    let fingerprint = space.fingerprint();
+    let what = format!("shard {shard}");
+    for record in super::shards::records(&others)? {
+        super::shards::check_same(&record, &fingerprint, Some(identity), &what)?;
+    }
+    Ok(others)
+}
+
+/// Restores into `study` the jobs the `others` shards of `out` recorded (their journals,
+/// read only); returns their keys.
+fn restore_shards(
+    out: &Path,
+    others: &[(Shard, PathBuf)],
     study: &mut Study,
 ) -> Result<Vec<RankKey>, Failure> {
-    let folders = report::shard_folders(out)?;
-    if let Some((other, folder)) = folders.iter().find(|(s, _)| s.count() != shard.count()) {
-        return Err(anyhow::anyhow!(
-            "{}: shard {other} of another split is there; this sweep is split in {}\nhint: run every shard with the same N, or use a new --out",
-            folder.display(),
-            shard.count()
-        )
-        .into());
-    }
-    let others: Vec<_> = folders.into_iter().filter(|(s, _)| *s != shard).collect();
-    let fingerprint = space.fingerprint();
-    for record in super::shards::records(&others)? {
-        super::shards::check_same(
-            &record,
-            &fingerprint,
-            Some(identity),
-            &format!("shard {shard}"),
-        )?;
-    }
-    let merged = report::read_shards(&others)?;
+    let merged = report::read_shards(others)?;
     let mut keys = Vec::with_capacity(merged.records.len());
     for record in &merged.records {
         study
