@@ -46,15 +46,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     let ranked = report::write_reports(&dir, args.top)?;
     let page = html::write_file(&dir, MLP_PARAMS)?;
     if args.json {
-        let path = dir.file("ranked.csv");
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        report::write_json(std::io::BufReader::new(file), &mut out)?;
-        std::io::Write::flush(&mut out)?;
-        errln!("wrote {} and {}", path.display(), page.display());
-        return Ok(ExitCode::SUCCESS);
+        return print_json(&dir, &page);
     }
     print_ranking(&ranked, args.top)?;
     print_summary(&ranked, ranked.trials)?;
@@ -119,6 +111,7 @@ fn merge(args: &ReportArgs) -> Result<ExitCode, Failure> {
             })
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
     }
+    let jobs_total = study.jobs_total();
     let complete = study.ask().is_none();
     let total = usize::try_from(study.configurations()).context("too many trials")?;
 
@@ -126,9 +119,9 @@ fn merge(args: &ReportArgs) -> Result<ExitCode, Failure> {
     let winner = ranked.top.first().filter(|r| r.status.is_ranked());
     let best = match winner {
         Some(w) => {
-            let dataset = data::load(space.data(), space.base_dir(), space.seed()).with_context(|| {
-                format!("cannot load the data to score the winner on its test split (hint: pass --space with the space file the shards ran, so that its data paths resolve)")
-            })?;
+            let dataset = data::load(space.data(), space.base_dir(), space.seed()).context(
+                "cannot load the data to score the winner on its test split (hint: pass --space with the space file the shards ran, so that its data paths resolve)",
+            )?;
             let objective = MlpObjective::new(Arc::new(dataset));
             Some(super::run::write_winner(
                 &dir,
@@ -142,23 +135,34 @@ fn merge(args: &ReportArgs) -> Result<ExitCode, Failure> {
         None => None,
     };
     let page = html::write_file(&dir, MLP_PARAMS)?;
-    if args.json {
-        errln!(
-            "--json is not written for a sharded sweep; read {}",
-            dir.file("ranked.csv").display()
-        );
-    }
-    print_results(&ranked, best, total, dir.path(), args.top)?;
     if !complete {
         errln!(
-            "warning: the shards have not finished the sweep ({} of its jobs are recorded): rerun the missing shards with --resume, then report again; test.csv waits for the complete sweep",
-            merged.records.len()
+            "warning: the shards have not finished the sweep ({} of its {} jobs are recorded): rerun the missing shards with --resume, then report again; test.csv waits for the complete sweep",
+            merged.records.len(),
+            jobs_total
         );
     }
+    if args.json {
+        return print_json(&dir, &page);
+    }
+    print_results(&ranked, best, total, dir.path(), args.top)?;
     outln!(
         "wrote {} and {}",
         dir.file("ranked.csv").display(),
         page.display()
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--json`: the ranking as JSON on stdout; the files written go to stderr.
+fn print_json(dir: &ResultsDir, page: &std::path::Path) -> Result<ExitCode, Failure> {
+    let path = dir.file("ranked.csv");
+    let file =
+        std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    report::write_json(std::io::BufReader::new(file), &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    errln!("wrote {} and {}", path.display(), page.display());
     Ok(ExitCode::SUCCESS)
 }
