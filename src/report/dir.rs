@@ -15,9 +15,8 @@ use super::ReportError;
 const LOCK: &str = ".lock";
 
 /// The files a sweep writes, removed by [`ResultsDir::discard_if_empty`].
-const WRITTEN: [&str; 9] = [
+const WRITTEN: [&str; 8] = [
     "space.toml",
-    super::DATA_FILE,
     "trials.csv",
     "curves.journal.csv",
     "ranked.csv",
