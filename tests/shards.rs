@@ -9,7 +9,7 @@ use std::path::Path;
 use common::cli::{hpsearch, ranked_without_timing, run, space};
 
 /// A random search on digits, with a test split so that `report` scores the winner.
-pub const RANDOM: &str = r#"
+const RANDOM: &str = r#"
 name = "shards-random"
 seed = 4
 [data]
@@ -28,7 +28,7 @@ epochs = 3
 "#;
 
 /// Hyperband on digits: two brackets, promotions across shards.
-pub const HYPERBAND: &str = r#"
+const HYPERBAND: &str = r#"
 name = "shards-hyperband"
 seed = 2
 [data]
@@ -198,6 +198,45 @@ fn shards_of_another_split_are_refused() {
         !out.join("shards/0-of-3").exists(),
         "a refused shard leaves nothing"
     );
+}
+
+#[test]
+fn slurm_refuses_a_results_directory_of_another_split_or_space() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "r.toml", RANDOM);
+    let other = space(
+        tmp.path(),
+        "o.toml",
+        &RANDOM.replace("seed = 4", "seed = 5"),
+    );
+    let out = tmp.path().join("out");
+    shard(&out, &file, 1, 3);
+    let slurm = |file: &Path, tasks: &str| {
+        let output = hpsearch()
+            .args(["slurm", "--tasks", tasks, "--out"])
+            .arg(&out)
+            .arg(file)
+            .assert()
+            .failure();
+        String::from_utf8_lossy(&output.get_output().stderr).into_owned()
+    };
+    let stderr = slurm(&file, "4");
+    assert!(
+        stderr.contains("split in 3 shards (shard 1/3 is there), not 4"),
+        "{stderr}"
+    );
+    let stderr = slurm(&other, "3");
+    assert!(
+        stderr.contains("shard 1/3 ran another search space than"),
+        "{stderr}"
+    );
+    // The same space and split: the scripts are written, to go on with the sweep.
+    hpsearch()
+        .args(["slurm", "--tasks", "3", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
 }
 
 #[test]

@@ -20,8 +20,9 @@ use std::process::{Command, ExitCode};
 use anyhow::Context;
 
 use hpsearch::objective::params::MLP_PARAMS;
+use hpsearch::report;
 use hpsearch::search::Study;
-use hpsearch::space;
+use hpsearch::{data, space};
 
 use super::{Failure, SpaceArg};
 
@@ -90,6 +91,23 @@ pub fn slurm(args: SlurmArgs) -> Result<ExitCode, Failure> {
                 path.display()
             )));
         }
+    }
+    // A results directory already holding shards is resumed: same split, space and data.
+    let folders = report::shard_folders(&out)?;
+    if let Some((shard, folder)) = folders.iter().find(|(s, _)| s.count() != args.tasks) {
+        return Err(anyhow::anyhow!(
+            "{}: this sweep is split in {} shards (shard {shard} is there), not {}\nhint: pass --tasks {} to go on with it, or use a new --out",
+            folder.display(),
+            shard.count(),
+            args.tasks,
+            shard.count()
+        )
+        .into());
+    }
+    let identity = data::identity(space.data(), space.base_dir())?;
+    let what = format!("{}", space_path.display());
+    for record in super::shards::records(&folders)? {
+        super::shards::check_same(&record, &space.fingerprint(), Some(&identity), &what)?;
     }
     let slurm = out.join("slurm");
     let logs = slurm.join("logs");
