@@ -132,7 +132,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         done.len(),
         describe_data(space.data()),
         if jobs == 1 { "" } else { "s" },
-        out.display()
+        dir.path().display()
     );
     let progress = Progress::new(
         &objective,
