@@ -23,6 +23,8 @@ mod plan;
 mod progress;
 mod report;
 mod run;
+mod shards;
+mod slurm;
 mod stop;
 mod summary;
 mod table;
@@ -60,6 +62,8 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Rebuild ranked.csv, curves.csv and report.html from a results directory and print the ranking.
     Report(report::ReportArgs),
+    /// Write (and with --submit, submit) Slurm job arrays that run SPACE's shards on a cluster.
+    Slurm(slurm::SlurmArgs),
 }
 
 /// An error with the exit code it should end the process with.
@@ -96,6 +100,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Plan(args) => plan::plan(args),
         Command::Report(args) => report::report(args),
+        Command::Slurm(args) => slurm::slurm(args),
     };
     match result {
         Ok(code) => code,

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use super::{Failure, SpaceArg, table};
 use hpsearch::objective::params::MLP_PARAMS;
+use hpsearch::report::Shard;
 use hpsearch::search::{self, Study, TrialConfig};
 use hpsearch::space::{SamplerChoice, SearchSpace, Strategy};
 use hpsearch::{data, space};
@@ -26,12 +27,18 @@ pub struct PlanArgs {
     /// Print the trials as CSV instead of a table.
     #[arg(long)]
     csv: bool,
+    /// List only shard I of N's trials (those whose id % N == I), as `run --shard I/N` runs them.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
 }
 
 /// Runs `plan`.
 pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     // The steps and their order are run's, so that plan fails where and as run would.
     let space = space::load(&args.space.space, MLP_PARAMS).map_err(Failure::invalid)?;
+    if args.shard.is_some() {
+        super::shards::check_splittable(&space, "--shard")?;
+    }
     let count = search::count(&space).map_err(Failure::invalid)?;
     let columns = search::columns(&space);
     super::warn_inactive(&space, &columns);
@@ -49,7 +56,16 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
             "; the first {listed} are random draws, listed below; TPE proposes the rest while running"
         ));
     }
-    let trials = || (0..listed).map(|id| search::trial(&space, id));
+    if let Some(shard) = args.shard {
+        let owned = (0..listed).filter(|&id| shard.owns(id)).count();
+        summary.push_str(&format!(
+            "; shard {shard} runs {owned} of them (ids whose remainder by {} is {})",
+            shard.count(),
+            shard.index()
+        ));
+    }
+    let owns = |id: &u64| args.shard.is_none_or(|s| s.owns(*id));
+    let trials = || (0..listed).filter(owns).map(|id| search::trial(&space, id));
     let headers: Vec<String> = std::iter::once("trial".to_string())
         .chain(columns.iter().cloned())
         .collect();

@@ -12,7 +12,7 @@ use anyhow::Context;
 use hpsearch::objective::Objective;
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::params::MLP_PARAMS;
-use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir};
+use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir, Shard};
 use hpsearch::runner::{self, Observers};
 use hpsearch::search::{Study, Told};
 use hpsearch::space::SearchSpace;
@@ -48,6 +48,11 @@ pub struct RunArgs {
     /// Rows of the ranking to print.
     #[arg(long, value_name = "K", default_value_t = 10)]
     top: usize,
+    /// Run shard I of N (0-based): the trials whose id % N == I, written to
+    /// DIR/shards/I-of-N/ only. The shard reads the other shards' journals; when a rung needs
+    /// their results it stops (exit 0): rerun it after them. `hpsearch report DIR` merges.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
 }
 
 /// Runs `run`.
@@ -56,6 +61,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
     let mut study = Study::new(&space);
+    if args.shard.is_some() {
+        super::shards::check_splittable(&space, "--shard")?;
+    }
     let total = study.configurations();
     // Grid and random trials are built on demand, here one at a time: never all at once.
     let columns = search::columns(&space);
@@ -68,12 +76,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(space.name()));
-    let dir = ResultsDir::create(&out, args.resume)?;
+    let folder = args.shard.map_or_else(|| out.clone(), |s| s.folder(&out));
+    let dir = ResultsDir::create(&folder, args.resume)?;
     // However the run ends, if it recorded no trial it leaves nothing behind.
     let _discard = DiscardIfEmpty(&dir);
     if dir.resumes() {
         check_resume(&dir, &space, &identity)?;
     }
+    let others = match args.shard {
+        Some(shard) => other_shards(&out, shard, &space, &identity)?,
+        None => Vec::new(),
+    };
     dir.write_atomic("space.toml", |w| w.write_all(space.text().as_bytes()))?;
     let data_toml = report::data_toml(&dataset.summary(space.data()), &identity)
         .context("cannot describe the data")?;
@@ -93,7 +106,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
                 message: format!("{e}; these results are another search's: use a new --out"),
             })
     })?;
-    let done: Vec<RankKey> = done.iter().map(|d| d.key).collect();
+    let mut done: Vec<RankKey> = done.iter().map(|d| d.key).collect();
+    done.extend(restore_shards(&out, &others, &mut study)?);
     let jobs_total = usize::try_from(study.jobs_total()).context("too many trials")?;
     let total = usize::try_from(total).context("too many trials for this machine")?;
 
@@ -118,7 +132,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         done.len(),
         describe_data(space.data()),
         if jobs == 1 { "" } else { "s" },
-        out.display()
+        dir.path().display()
     );
     let progress = Progress::new(
         &objective,
@@ -127,15 +141,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         best_of(&done),
         args.quiet,
     );
-    let summary = runner::run_study(
+    let owns = |id| args.shard.is_none_or(|s| s.owns(id));
+    let summary = runner::run_study_share(
         &objective,
         &mut study,
         jobs,
         &Observers(vec![&recorder, &progress]),
         stop.flag(),
+        &owns,
     );
     progress.finish();
-    let summary = summary.context("the sweep stopped")?;
+    let (summary, waiting) = summary.context("the sweep stopped")?;
     let stopped = stop.cause().filter(|_| summary.interrupted);
     if let Some(cause) = stopped
         && dir.discard_if_empty()
@@ -145,6 +161,32 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             stop::notice(cause, 0, total, space_path, &out, args.jobs)
         );
         return Ok(ExitCode::from(cause.exit_code()));
+    }
+    if let Some(shard) = args.shard {
+        let rerun = format!(
+            "hpsearch run {} --shard {shard} --resume --out {}",
+            space_path.display(),
+            out.display()
+        );
+        if let Some(cause) = stopped {
+            errln!("shard {shard}: stopped; it keeps what finished: `{rerun}` goes on");
+            return Ok(ExitCode::from(cause.exit_code()));
+        }
+        match waiting {
+            Some(job) => errln!(
+                "shard {shard}: done with its jobs of {}; waiting for the other shards: rerun after them (`{rerun}`), then `hpsearch report {}` merges",
+                job.rung.map_or_else(
+                    || "the sweep".to_string(),
+                    |r| format!("bracket {} rung {}", r.bracket, r.index)
+                ),
+                out.display()
+            ),
+            None => errln!(
+                "shard {shard}: the sweep is complete; `hpsearch report {}` merges the shards",
+                out.display()
+            ),
+        }
+        return Ok(ExitCode::SUCCESS);
     }
 
     // Every file is written before anything goes to stdout: a reader that closes it early
@@ -221,6 +263,53 @@ fn check_resume(
     Ok(())
 }
 
+/// The other shard folders of `out`, checked to have run the same space and data as `shard`.
+fn other_shards(
+    out: &Path,
+    shard: Shard,
+    space: &SearchSpace,
+    identity: &data::DataIdentity,
+) -> Result<Vec<(Shard, PathBuf)>, Failure> {
+    let others: Vec<_> = report::shard_folders(out)?
+        .into_iter()
+        .filter(|(s, _)| *s != shard)
+        .collect();
+    let fingerprint = space.fingerprint();
+    let what = format!("shard {shard}");
+    for record in super::shards::records(&others)? {
+        super::shards::check_same(&record, &fingerprint, Some(identity), &what)?;
+    }
+    Ok(others)
+}
+
+/// Restores into `study` the jobs the `others` shards of `out` recorded (their journals,
+/// read only); returns their keys.
+fn restore_shards(
+    out: &Path,
+    others: &[(Shard, PathBuf)],
+    study: &mut Study,
+) -> Result<Vec<RankKey>, Failure> {
+    let merged = report::read_shards(others)?;
+    let mut keys = Vec::with_capacity(merged.records.len());
+    for record in &merged.records {
+        study
+            .restore(Told {
+                id: record.trial,
+                rung: record.rung,
+                status: record.status,
+                score: record.val_loss,
+            })
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: {e}; these results are another search's: use a new --out",
+                    out.join(report::SHARDS).display()
+                )
+            })?;
+        keys.push(RankKey::of(record));
+    }
+    Ok(keys)
+}
+
 /// Removes the results directory when dropped if the run recorded no trial
 /// ([`ResultsDir::discard_if_empty`]), so that a failed start never blocks the rerun.
 struct DiscardIfEmpty<'a>(&'a ResultsDir);
@@ -233,7 +322,7 @@ impl Drop for DiscardIfEmpty<'_> {
 
 /// Writes best.toml for `winner` and, when `test` and the data has a test split, scores it on
 /// that split and writes test.csv; returns the winner, its configuration and its test score.
-fn write_winner<'r>(
+pub(super) fn write_winner<'r>(
     dir: &ResultsDir,
     space: &SearchSpace,
     objective: &dyn Objective,

@@ -103,6 +103,23 @@ impl ResultsDir {
         Ok(dir)
     }
 
+    /// Opens the results directory of a sharded sweep to write the shards' merge into
+    /// (`hpsearch report`), without its lock, like [`ResultsDir::open`]; it holds a `shards/`
+    /// folder and need not hold a trials.csv yet.
+    pub fn of_shards(path: &Path) -> Result<Self, ReportError> {
+        if !path.join(super::SHARDS).is_dir() {
+            return Err(ReportError::NotResults {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(ResultsDir {
+            path: path.to_path_buf(),
+            lock: None,
+            fresh: false,
+            created: Vec::new(),
+        })
+    }
+
     /// The folder.
     pub fn path(&self) -> &Path {
         &self.path

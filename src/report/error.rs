@@ -93,6 +93,14 @@ pub enum ReportError {
         /// The link.
         path: PathBuf,
     },
+    /// The shard folders of a results directory do not make one sweep.
+    #[error("{path}: {message}")]
+    Shards {
+        /// The shard folder (or the shards/ folder).
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        message: String,
+    },
 }
 
 impl ReportError {

@@ -13,6 +13,7 @@ mod journal;
 mod json;
 mod rank;
 mod recorder;
+mod shards;
 
 pub use best::best_toml;
 pub use data_file::{DATA_FILE, data_toml, read_identity};
@@ -24,3 +25,4 @@ pub use journal::{
 pub use json::write_json;
 pub use rank::{RankKey, Ranking, rank_order, write_curves, write_ranked, write_test};
 pub use recorder::{Recorder, write_reports};
+pub use shards::{SHARDS, Shard, read_shards, shard_folders, write_merged};

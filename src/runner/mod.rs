@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::objective::{EpochReport, Objective, TrialOutcome, TrialStatus};
-use crate::search::{Study, Told, TrialConfig};
+use crate::search::{Job, Study, Told, TrialConfig};
 
 /// The name prefix of worker threads (so a panic hook can tell a caught trial panic).
 pub const WORKER_PREFIX: &str = "hpsearch-worker-";
@@ -142,14 +142,36 @@ pub fn run_study(
     observer: &dyn TrialObserver,
     stop: &AtomicBool,
 ) -> Result<RunSummary, RunError> {
+    run_study_share(objective, study, jobs, observer, stop, &|_| true).map(|(summary, _)| summary)
+}
+
+/// Runs the share of a study that `owns` selects (a shard's trials): like [`run_study`], but
+/// each batch runs only its owned jobs; when a batch also holds jobs of other owners, whose
+/// results are not known yet, it stops after the owned ones and returns the first of those (waiting for
+/// the other shards: the study cannot decide the next batch without them).
+pub fn run_study_share(
+    objective: &dyn Objective,
+    study: &mut Study<'_>,
+    jobs: usize,
+    observer: &dyn TrialObserver,
+    stop: &AtomicBool,
+    owns: &dyn Fn(u64) -> bool,
+) -> Result<(RunSummary, Option<Job>), RunError> {
     let mut finished = 0;
-    while let Some(batch) = study.ask() {
-        if stop.load(Ordering::SeqCst) {
-            return Ok(RunSummary {
+    let interrupted = |finished| {
+        Ok((
+            RunSummary {
                 finished,
                 interrupted: true,
-            });
+            },
+            None,
+        ))
+    };
+    while let Some(batch) = study.ask() {
+        if stop.load(Ordering::SeqCst) {
+            return interrupted(finished);
         }
+        let (batch, others): (Vec<_>, Vec<_>) = batch.into_iter().partition(|j| owns(j.id));
         let told = Collect::default();
         let summary = {
             let study = &*study;
@@ -164,15 +186,21 @@ pub fn run_study(
         };
         finished += summary.finished;
         if summary.interrupted {
-            return Ok(RunSummary {
-                finished,
-                interrupted: true,
-            });
+            return interrupted(finished);
         }
         let mut results = told.0.into_inner().unwrap_or_else(|e| e.into_inner());
         results.sort_by_key(|t| t.id);
         for result in results {
             study.tell(result);
+        }
+        if let Some(&job) = others.first() {
+            return Ok((
+                RunSummary {
+                    finished,
+                    interrupted: false,
+                },
+                Some(job),
+            ));
         }
         for id in study.released() {
             objective.release(id);
@@ -181,10 +209,13 @@ pub fn run_study(
     for id in study.released() {
         objective.release(id);
     }
-    Ok(RunSummary {
-        finished,
-        interrupted: false,
-    })
+    Ok((
+        RunSummary {
+            finished,
+            interrupted: false,
+        },
+        None,
+    ))
 }
 
 /// Collects a batch's results for the study.
