@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use hpsearch::objective::Objective;
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir};
@@ -231,12 +230,13 @@ impl Drop for DiscardIfEmpty<'_> {
     }
 }
 
-/// Writes best.toml for `winner` and, when `test` and the data has a test split, scores it on
-/// that split and writes test.csv; returns the winner, its configuration and its test score.
+/// Writes best.toml for `winner` and, when `test` and the data has a test split, scores its
+/// best-epoch weights on that split and writes test.csv; returns the winner, its configuration
+/// and its test score.
 fn write_winner<'r>(
     dir: &ResultsDir,
     space: &SearchSpace,
-    objective: &dyn Objective,
+    objective: &MlpObjective,
     winner: &'r Record,
     columns: &[String],
     test: bool,
@@ -249,10 +249,22 @@ fn write_winner<'r>(
     let text = report::best_toml(space.name(), space.seed(), &data, &config, winner.val_loss)
         .context("cannot write best.toml")?;
     dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
-    let score = test.then(|| objective.test(&config)).flatten();
-    let score = score
-        .transpose()
-        .map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
+    let mut score = None;
+    if test && objective.data().test.is_some() {
+        let model = objective
+            .winner(&config)
+            .map_err(|m| anyhow::anyhow!("trial {}: {m}", winner.trial))?;
+        if model.retrained {
+            errln!(
+                "note: trial {} ran before --resume: retrained it from its seed for its best-epoch weights",
+                winner.trial
+            );
+        }
+        score = objective
+            .test_score(&model.network)
+            .transpose()
+            .map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
+    }
     if let Some(score) = &score {
         dir.write_atomic("test.csv", |w| report::write_test(w, winner.trial, score))?;
     }

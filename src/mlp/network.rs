@@ -144,6 +144,14 @@ impl Network {
         self.activation
     }
 
+    /// Overwrites every weight and bias with `other`'s, which has the same shapes.
+    pub(crate) fn copy_from(&mut self, other: &Network) {
+        for (to, from) in self.layers.iter_mut().zip(&other.layers) {
+            to.w_flat_mut().copy_from_slice(from.w_flat());
+            to.b_flat_mut().copy_from_slice(from.b_flat());
+        }
+    }
+
     /// Whether every weight and bias is finite.
     pub fn is_finite(&self) -> bool {
         self.layers.iter().all(|l| {
