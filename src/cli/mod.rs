@@ -20,6 +20,7 @@ macro_rules! errln {
 }
 
 mod plan;
+mod predict;
 mod progress;
 mod report;
 mod run;
@@ -60,6 +61,8 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Rebuild ranked.csv, curves.csv and report.html from a results directory and print the ranking.
     Report(report::ReportArgs),
+    /// Predict the class of each row of DATA with a saved model; score it when DATA has labels.
+    Predict(predict::PredictArgs),
 }
 
 /// An error with the exit code it should end the process with.
@@ -96,6 +99,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Plan(args) => plan::plan(args),
         Command::Report(args) => report::report(args),
+        Command::Predict(args) => predict::predict(args),
     };
     match result {
         Ok(code) => code,

@@ -475,6 +475,7 @@ mod tests {
             test: test.then(|| split(6)),
             classes: vec!["a".into(), "b".into(), "c".into()],
             features: vec!["f0".into(), "f1".into(), "f2".into()],
+            preprocessing: Default::default(),
         })
     }
 

@@ -10,6 +10,7 @@ mod error;
 pub mod html;
 mod journal;
 mod json;
+mod predictions;
 mod rank;
 mod recorder;
 
@@ -21,5 +22,6 @@ pub use journal::{
     CurveJournal, Done, Journal, JournalContents, Record, number, read as read_journal,
 };
 pub use json::write_json;
+pub use predictions::write_predictions;
 pub use rank::{RankKey, Ranking, rank_order, write_curves, write_ranked, write_test};
 pub use recorder::{Recorder, write_reports};
