@@ -75,3 +75,53 @@ fn a_one_trial_run_trains_once_and_a_resume_retrains_to_the_same_score() {
         .stderr(contains("retrained it from its seed"));
     assert_eq!(fs::read_to_string(out.join("test.csv")).unwrap(), test);
 }
+
+#[test]
+fn confusion_csv_counts_the_test_split_and_agrees_with_test_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "s.toml", IRIS);
+    let out = tmp.path().join("out");
+    run(&out, &file, &[]).success();
+    let text = fs::read_to_string(out.join("confusion.csv")).unwrap();
+    assert!(
+        text.starts_with("actual,setosa,versicolor,virginica\n"),
+        "{text}"
+    );
+    let matrix: Vec<Vec<u64>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').skip(1).map(|c| c.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(matrix.len(), 3);
+    let test = &rows(&out, "test.csv")[0];
+    let total: u64 = matrix.iter().flatten().sum();
+    assert_eq!(total.to_string(), test["samples"]);
+    let hits: u64 = (0..3).map(|i| matrix[i][i]).sum();
+    let accuracy: f64 = test["test_accuracy"].parse().unwrap();
+    assert_eq!(hits as f64 / total as f64, accuracy);
+    // Macro F1 from the matrix, by hand.
+    let f1: f64 = (0..3)
+        .map(|c| {
+            let actual: u64 = matrix[c].iter().sum();
+            let predicted: u64 = matrix.iter().map(|r| r[c]).sum();
+            2.0 * matrix[c][c] as f64 / (actual + predicted) as f64
+        })
+        .sum::<f64>()
+        / 3.0;
+    let reported: f64 = test["test_f1"].parse().unwrap();
+    assert!((reported - f1).abs() < 1e-12, "{reported} vs {f1}");
+
+    // Without a test split: the validation split (30% of 150 iris rows).
+    let no_test = IRIS.replace("test = 0.2\n", "");
+    let file = space(tmp.path(), "v.toml", &no_test);
+    let out = tmp.path().join("v");
+    run(&out, &file, &[]).success();
+    assert!(!out.join("test.csv").exists());
+    let text = fs::read_to_string(out.join("confusion.csv")).unwrap();
+    let total: u64 = text
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split(',').skip(1).map(|c| c.parse::<u64>().unwrap()))
+        .sum();
+    assert_eq!(total, 45);
+}

@@ -13,7 +13,10 @@ use common::cli::{hpsearch, run, space};
 /// The ```python block of README.md's model section.
 fn readme_snippet() -> String {
     let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("```python\n").expect("README has a python block") + 10;
+    let start = readme
+        .find("```python\n")
+        .expect("README has a python block")
+        + 10;
     let end = start + readme[start..].find("```").unwrap();
     readme[start..end].to_string()
 }
@@ -44,9 +47,8 @@ fn the_readme_python_reproduces_predict() {
     let out = tmp.path().join("results").join("iris");
     run(&out, &file, &[]).success();
     // New rows: iris-like measurements, columns in another order than training.
-    let mut csv = String::from(
-        "petal width (cm),sepal length (cm),petal length (cm),sepal width (cm)\n",
-    );
+    let mut csv =
+        String::from("petal width (cm),sepal length (cm),petal length (cm),sepal width (cm)\n");
     for i in 0..30 {
         let t = f64::from(i) / 29.0;
         csv += &format!(

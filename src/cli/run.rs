@@ -266,6 +266,12 @@ fn write_winner<'r>(
             .test_score(&model.network)
             .transpose()
             .map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
+        let (matrix, _) = objective
+            .confusion(&model.network)
+            .map_err(|m| anyhow::anyhow!("trial {}: {m}", winner.trial))?;
+        dir.write_atomic("confusion.csv", |w| {
+            report::write_confusion(w, &objective.data().classes, &matrix)
+        })?;
         let data = objective.data();
         let file = Model {
             network: model.network,

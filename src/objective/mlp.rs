@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::{EpochReport, Objective, TestScore, TrialOutcome, TrialStatus};
+use super::{ConfusionMatrix, EpochReport, Objective, TestScore, TrialOutcome, TrialStatus};
 use crate::data::{Dataset, Split};
 use crate::mlp::{
     Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Network, Optimizer,
@@ -263,16 +263,36 @@ impl MlpObjective {
     pub fn test_score(&self, network: &Network) -> Option<Result<TestScore, String>> {
         let test = self.data.test.as_ref()?;
         let mut predictor = Predictor::new(network.clone());
-        Some(
-            predictor
+        let mut score = || -> Result<TestScore, String> {
+            let eval = predictor
                 .evaluate(samples(test))
-                .map(|eval| TestScore {
-                    loss: eval.loss,
-                    accuracy: eval.accuracy,
-                    samples: test.y.len(),
-                })
-                .map_err(|e| e.to_string()),
-        )
+                .map_err(|e| e.to_string())?;
+            let predicted = predictor
+                .predict(test.x.view())
+                .map_err(|e| e.to_string())?;
+            let matrix = ConfusionMatrix::new(self.data.classes.len(), &test.y, &predicted.classes);
+            Ok(TestScore {
+                loss: eval.loss,
+                accuracy: eval.accuracy,
+                f1: matrix.macro_f1(),
+                samples: test.y.len(),
+            })
+        };
+        Some(score())
+    }
+
+    /// The confusion matrix of `network` on the test split, else on the validation split, and
+    /// the split's name (`"test"`, `"validation"`).
+    pub fn confusion(&self, network: &Network) -> Result<(ConfusionMatrix, &'static str), String> {
+        let (split, name) = match &self.data.test {
+            Some(test) => (test, "test"),
+            None => (&self.data.validation, "validation"),
+        };
+        let predicted = Predictor::new(network.clone())
+            .predict(split.x.view())
+            .map_err(|e| e.to_string())?;
+        let matrix = ConfusionMatrix::new(self.data.classes.len(), &split.y, &predicted.classes);
+        Ok((matrix, name))
     }
 }
 

@@ -1,10 +1,13 @@
 //! The seam between searches and models: an [`Objective`] trains one trial's configuration and
 //! reports per epoch; the runner and the samplers know nothing else of the model.
 
+pub mod confusion;
 pub mod mlp;
 pub mod params;
 
 use std::ops::ControlFlow;
+
+pub use confusion::ConfusionMatrix;
 
 use crate::search::TrialConfig;
 use crate::space::schema::ParamSpec;
@@ -132,6 +135,8 @@ pub struct TestScore {
     pub loss: f64,
     /// Fraction of test samples classified correctly.
     pub accuracy: f64,
+    /// Macro F1 on the test split ([`ConfusionMatrix::macro_f1`]).
+    pub f1: f64,
     /// Number of test samples.
     pub samples: usize,
 }

@@ -1,9 +1,10 @@
 //! Outcomes → files: the results directory, the journals (trials.csv and the curve journal),
-//! the ranking, ranked.csv, curves.csv, best.toml, test.csv, report.html and the JSON
+//! the ranking, ranked.csv, curves.csv, best.toml, test.csv, confusion.csv, report.html and the JSON
 //! ranking. Exporters take an `impl io::Write`; only [`ResultsDir`] touches the file system
 //! (and [`html::write_file`], which writes report.html the same atomic way).
 
 mod best;
+mod confusion;
 mod data_file;
 mod dir;
 mod error;
@@ -15,6 +16,7 @@ mod rank;
 mod recorder;
 
 pub use best::best_toml;
+pub use confusion::write_confusion;
 pub use data_file::{DATA_FILE, data_toml, read_identity};
 pub use dir::ResultsDir;
 pub use error::ReportError;
