@@ -7,7 +7,7 @@ use super::network::{Mode, Workspace};
 use super::train::CHUNK_ROWS;
 use super::{Evaluation, Float, InputError, Network, Samples, loss};
 
-/// A network and the buffers to run it on batches of up to [`CHUNK_ROWS`] rows.
+/// A network and the buffers to run it on batches of up to 256 rows.
 ///
 /// Always the same chunks, whatever the caller: the figures of a saved model reproduce exactly
 /// wherever it is scored (the winner's test score, `hpsearch predict`).
