@@ -5,13 +5,14 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::{ConfusionMatrix, EpochReport, Objective, TestScore, TrialOutcome, TrialStatus};
+use super::{
+    ConfusionMatrix, EpochReport, Objective, TestScore, TrialConfig, TrialOutcome, TrialStatus,
+};
 use crate::data::{Dataset, Split};
 use crate::mlp::{
     Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Network, Optimizer,
     Outcome, Penalty, Predictor, Samples, Status, Trainer,
 };
-use crate::search::TrialConfig;
 use crate::space::schema::ParamSpec;
 use crate::space::value::{Params, Value};
 
@@ -655,7 +656,7 @@ mod tests {
     /// The curve of a trial trained to 3 epochs, paused, then promoted to 9, with its state
     /// kept or replayed.
     fn promoted(objective: &MlpObjective, trial: &TrialConfig, replay: bool) -> Vec<EpochReport> {
-        use crate::search::Rung;
+        use crate::objective::Rung;
         let rung = |index, last| {
             Some(Rung {
                 bracket: 0,

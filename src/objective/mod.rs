@@ -1,5 +1,6 @@
-//! The seam between searches and models: an [`Objective`] trains one trial's configuration and
-//! reports per epoch; the runner and the samplers know nothing else of the model.
+//! The seam between searches and models: a [`TrialConfig`] goes in, an [`Objective`] trains it
+//! and reports per epoch, a [`TrialOutcome`] comes out; the runner and the samplers know nothing
+//! else of the model.
 
 pub mod confusion;
 pub mod mlp;
@@ -9,8 +10,53 @@ use std::ops::ControlFlow;
 
 pub use confusion::ConfusionMatrix;
 
-use crate::search::TrialConfig;
 use crate::space::schema::ParamSpec;
+use crate::space::value::Params;
+
+/// Where a trial is in an adaptive schedule (successive halving, Hyperband).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rung {
+    /// The bracket's position in running order (0-based; halving has one bracket).
+    pub bracket: u32,
+    /// The rung within the bracket (0-based).
+    pub index: u32,
+    /// Whether it is the bracket's last rung (a trial that completes it is done).
+    pub last: bool,
+}
+
+/// One trial to run: a stable id, its own seed, a full parameter assignment and, under
+/// halving or Hyperband, the rung it is in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialConfig {
+    /// Grid index, random draw index or configuration index; stable across runs of the space.
+    pub id: u64,
+    /// The seed for the trial's own RNG (weight init, shuffling, dropout):
+    /// `seed::trial_seed(sweep seed, id)`, or `[search] trial_seed` when the file fixes it.
+    pub seed: u64,
+    /// Every schema parameter, `None` where inactive.
+    pub params: Params,
+    /// Train until this many epochs in all (a rung's budget); `None`: the trial's own epochs.
+    pub epochs: Option<usize>,
+    /// Epochs the trial trained in earlier rungs (0 for a new trial): the objective continues
+    /// from there, from its paused state or by replaying them (they are deterministic).
+    pub start: usize,
+    /// The rung, under halving or Hyperband.
+    pub rung: Option<Rung>,
+}
+
+impl TrialConfig {
+    /// A trial that trains all its epochs from scratch (grid, random, TPE, best.toml).
+    pub fn new(id: u64, seed: u64, params: Params) -> Self {
+        TrialConfig {
+            id,
+            seed,
+            params,
+            epochs: None,
+            start: 0,
+            rung: None,
+        }
+    }
+}
 
 /// What one epoch of one trial measured.
 #[derive(Clone, Debug, PartialEq)]

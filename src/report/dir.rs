@@ -15,8 +15,10 @@ use super::ReportError;
 const LOCK: &str = ".lock";
 
 /// The files a sweep writes, removed by [`ResultsDir::discard_if_empty`].
-const WRITTEN: [&str; 8] = [
+const WRITTEN: [&str; 10] = [
     "space.toml",
+    "data.toml",
+    "report.html",
     "trials.csv",
     "curves.journal.csv",
     "ranked.csv",

@@ -11,54 +11,10 @@ pub mod tpe;
 
 use std::borrow::Borrow;
 
+pub use crate::objective::{Rung, TrialConfig};
 use crate::space::value::Params;
 use crate::space::{SearchSpace, SpaceError, Strategy};
 pub use study::{Job, Study, StudyError, Told};
-
-/// Where a trial is in an adaptive schedule (successive halving, Hyperband).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Rung {
-    /// The bracket's position in running order (0-based; halving has one bracket).
-    pub bracket: u32,
-    /// The rung within the bracket (0-based).
-    pub index: u32,
-    /// Whether it is the bracket's last rung (a trial that completes it is done).
-    pub last: bool,
-}
-
-/// One trial to run: a stable id, its own seed, a full parameter assignment and, under
-/// halving or Hyperband, the rung it is in.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrialConfig {
-    /// Grid index, random draw index or configuration index; stable across runs of the space.
-    pub id: u64,
-    /// The seed for the trial's own RNG (weight init, shuffling, dropout):
-    /// `seed::trial_seed(sweep seed, id)`, or `[search] trial_seed` when the file fixes it.
-    pub seed: u64,
-    /// Every schema parameter, `None` where inactive.
-    pub params: Params,
-    /// Train until this many epochs in all (a rung's budget); `None`: the trial's own epochs.
-    pub epochs: Option<usize>,
-    /// Epochs the trial trained in earlier rungs (0 for a new trial): the objective continues
-    /// from there, from its paused state or by replaying them (they are deterministic).
-    pub start: usize,
-    /// The rung, under halving or Hyperband.
-    pub rung: Option<Rung>,
-}
-
-impl TrialConfig {
-    /// A trial that trains all its epochs from scratch (grid, random, TPE, best.toml).
-    pub fn new(id: u64, seed: u64, params: Params) -> Self {
-        TrialConfig {
-            id,
-            seed,
-            params,
-            epochs: None,
-            start: 0,
-            rung: None,
-        }
-    }
-}
 
 /// Number of configurations the space's strategy tries, computed without building them.
 pub fn count(space: &SearchSpace) -> Result<u64, SpaceError> {

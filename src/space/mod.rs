@@ -141,7 +141,7 @@ impl SearchSpace {
         &self.params
     }
     /// The number of configurations of a grid, random, TPE or halving search, known since
-    /// validation (Hyperband's, from its brackets, is `crate::search::count`'s to say: 0 here).
+    /// validation (Hyperband's comes from its brackets, which the search computes: 0 here).
     pub fn trial_count(&self) -> u64 {
         self.trial_count
     }

@@ -1,6 +1,6 @@
 //! The `[search]` table: which strategy picks the trials, and its settings, checked into a
 //! [`Strategy`] that cannot be invalid. The search itself (samplers, rungs, brackets) lives in
-//! `crate::search`; this file only says what the file asked for.
+//! the search module; this file only says what the file asked for.
 
 use super::domain::MAX_POINTS;
 use super::error::{ErrorKind, Problem, did_you_mean};

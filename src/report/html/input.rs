@@ -181,7 +181,7 @@ pub struct HtmlInput {
     pub params: Vec<String>,
     /// ranked.csv in rank order.
     pub trials: Vec<TrialRow>,
-    /// Whether ranked.csv has `bracket` or `rung` columns (successive halving, Hyperband).
+    /// Whether ranked.csv has `bracket` or `rung` values (successive halving, Hyperband).
     pub has_rungs: bool,
     /// Learning curves of the best scored trials (at most ten), in rank order.
     pub curves: Vec<(u64, Vec<CurvePoint>)>,
@@ -515,7 +515,11 @@ fn read_ranked(
         Ok(())
     })?;
     let params = param_cols.into_iter().map(|(name, _)| name).collect();
-    Ok((params, trials, bracket.is_some() || rung.is_some()))
+    // The columns are always there; they hold values only under halving and Hyperband.
+    let has_rungs = trials
+        .iter()
+        .any(|t: &TrialRow| t.bracket.is_some() || t.rung.is_some());
+    Ok((params, trials, has_rungs))
 }
 
 /// Reads the curves of `wanted` trials (in that order), one point per epoch: rows of the same
