@@ -23,7 +23,7 @@ use crate::space::value::{Params, Value};
 /// same weights at the cost of training those epochs again.
 ///
 /// Keeps the best-epoch weights of the best trial that ran to its end so far, in the ranking's
-/// order (lowest score, ties by lowest id, as [`crate::report::RankKey`] orders them): whatever
+/// order (lowest score, ties by lowest id, as the report's `RankKey` orders them): whatever
 /// the scheduling, once the sweep is over that is the winner's model, and scoring or saving it
 /// trains nothing again ([`MlpObjective::winner`]).
 pub struct MlpObjective {
