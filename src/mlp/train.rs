@@ -19,7 +19,8 @@ use super::{Float, Layer, MlpConfig, Network, loss, online};
 /// the buffers stay small whatever the batch or data size.
 pub(crate) const CHUNK_ROWS: usize = 256;
 
-/// The most `f32`s one trial may hold: weights, gradients and batch buffers, 1 GiB in all.
+/// The most `f32`s one trial may hold: weights (and the best epoch's copy), gradients and
+/// batch buffers, 1 GiB in all.
 /// A larger network is refused before anything is allocated (an allocation failure would abort
 /// the whole sweep, which no `catch_unwind` can stop).
 pub const MAX_TRIAL_FLOATS: u64 = 1 << 28;
@@ -270,8 +271,9 @@ impl Trainer {
         }
         let weights = config.weight_count(n_inputs, n_classes);
         let widths: u64 = config.hidden().iter().map(|&w| w as u64).sum();
+        // Weights, the best epoch's copy, gradients, the optimizer's state.
         let floats = weights
-            .saturating_mul(2 + optimizer::state_arrays(config.optimizer()))
+            .saturating_mul(3 + optimizer::state_arrays(config.optimizer()))
             .saturating_add((CHUNK_ROWS as u64).saturating_mul(3).saturating_mul(widths));
         if floats > MAX_TRIAL_FLOATS {
             return Err(InputError::TooLarge {

@@ -133,8 +133,9 @@ impl MlpObjective {
     fn pause(&self, id: u64, trainer: Trainer) {
         let config = trainer.config();
         let weights = config.weight_count(self.data.train.x.ncols(), self.data.classes.len());
-        // Weights, gradients and optimizer state, the shuffling order, a MiB of buffers.
-        let bytes = weights * 16 + self.data.train.y.len() as u64 * 8 + (1 << 20);
+        // Weights, the best epoch's copy, gradients and optimizer state, the shuffling order, a
+        // MiB of buffers.
+        let bytes = weights * 20 + self.data.train.y.len() as u64 * 8 + (1 << 20);
         let mut paused = self.paused();
         if paused.bytes + bytes <= PAUSED_BYTES {
             paused.bytes += bytes;
