@@ -60,6 +60,7 @@
 
 pub mod data;
 pub mod mlp;
+pub mod model;
 pub mod objective;
 pub mod report;
 pub mod runner;

@@ -144,3 +144,27 @@ fn evaluation_allocates_at_most_once_per_matrix_product() {
     // 600 rows = 3 chunks of at most 256 rows, 2 products each.
     assert!(n <= 6, "{n} allocations");
 }
+
+#[test]
+fn keeping_the_best_epochs_weights_allocates_nothing() {
+    let (x, y) = data(200, 64);
+    let (vx, vy) = data(100, 64);
+    let mut t = trainer(BatchSize::Online, vec![32, 16], 0.0, (Optimizer::Sgd, None));
+    let (train, val) = (Samples::new(x.view(), &y), Samples::new(vx.view(), &vy));
+    t.train(train, val, 1, &mut |_| std::ops::ControlFlow::Continue(()))
+        .unwrap();
+    let before = t.best().unwrap().epoch;
+    let n = allocations_during(|| {
+        t.train(train, val, 3, &mut |_| std::ops::ControlFlow::Continue(()))
+            .unwrap();
+    });
+    let improved = t.best().unwrap().epoch != before;
+    assert!(
+        improved,
+        "validation loss must improve for the copy to happen"
+    );
+    // The curve (1), and one packing buffer per matrix product of the validation pass: 3
+    // epochs × 3 layers × 1 chunk. A copy of the weights that allocated would add 6 per
+    // improving epoch.
+    assert!(n <= 1 + 9, "{n} allocations");
+}

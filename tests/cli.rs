@@ -318,7 +318,7 @@ fn only_the_winner_is_scored_on_the_test_split() {
         .stdout(contains("winner only"));
     let test = fs::read_to_string(out.join("test.csv")).unwrap();
     let lines: Vec<&str> = test.lines().collect();
-    assert_eq!(lines[0], "trial,test_loss,test_accuracy,samples");
+    assert_eq!(lines[0], "trial,test_loss,test_accuracy,test_f1,samples");
     assert_eq!(lines.len(), 2, "one row: the winner");
     let winner = csv::Reader::from_path(out.join("ranked.csv"))
         .unwrap()

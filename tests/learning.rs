@@ -138,6 +138,7 @@ fn dataset(tr: Data, val: Data) -> Arc<Dataset> {
         test: None,
         classes: (0..classes).map(|c| c.to_string()).collect(),
         features: (0..features).map(|f| format!("f{f}")).collect(),
+        preprocessing: Default::default(),
     })
 }
 

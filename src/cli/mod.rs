@@ -20,6 +20,7 @@ macro_rules! errln {
 }
 
 mod plan;
+mod predict;
 mod progress;
 mod report;
 mod run;
@@ -64,6 +65,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Write (and with --submit, submit) Slurm job arrays that run SPACE's shards on a cluster.
     Slurm(slurm::SlurmArgs),
+    /// Predict the class of each row of DATA with a saved model; score it when DATA has labels.
+    Predict(predict::PredictArgs),
 }
 
 /// An error with the exit code it should end the process with.
@@ -101,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::plan(args),
         Command::Report(args) => report::report(args),
         Command::Slurm(args) => slurm::slurm(args),
+        Command::Predict(args) => predict::predict(args),
     };
     match result {
         Ok(code) => code,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use hpsearch::objective::Objective;
+use hpsearch::model::{self, Model};
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir, Shard};
@@ -320,15 +320,16 @@ impl Drop for DiscardIfEmpty<'_> {
     }
 }
 
-/// Writes best.toml for `winner` and, when `test` and the data has a test split, scores it on
-/// that split and writes test.csv; returns the winner, its configuration and its test score.
+/// Writes best.toml for `winner` and, when the sweep is `complete`, its best-epoch weights as
+/// model.safetensors and (with a test split) their score on it as test.csv; returns the winner,
+/// its configuration and its test score.
 pub(super) fn write_winner<'r>(
     dir: &ResultsDir,
     space: &SearchSpace,
-    objective: &dyn Objective,
+    objective: &MlpObjective,
     winner: &'r Record,
     columns: &[String],
-    test: bool,
+    complete: bool,
 ) -> Result<Winner<'r>, Failure> {
     // The winner as the journal recorded it: its seed and its parameters.
     let config = winner
@@ -338,10 +339,40 @@ pub(super) fn write_winner<'r>(
     let text = report::best_toml(space.name(), space.seed(), &data, &config, winner.val_loss)
         .context("cannot write best.toml")?;
     dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
-    let score = test.then(|| objective.test(&config)).flatten();
-    let score = score
-        .transpose()
-        .map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
+    // An interrupted sweep's winner may have to be retrained: that waits for a complete run.
+    let mut score = None;
+    if complete {
+        let model = objective
+            .winner(&config)
+            .map_err(|m| anyhow::anyhow!("trial {}: {m}", winner.trial))?;
+        if model.retrained {
+            errln!(
+                "note: trial {} ran before --resume: retrained it from its seed for its best-epoch weights",
+                winner.trial
+            );
+        }
+        score = objective
+            .test_score(&model.network)
+            .transpose()
+            .map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
+        let (matrix, _) = objective
+            .confusion(&model.network)
+            .map_err(|m| anyhow::anyhow!("trial {}: {m}", winner.trial))?;
+        dir.write_atomic("confusion.csv", |w| {
+            report::write_confusion(w, &objective.data().classes, &matrix)
+        })?;
+        let data = objective.data();
+        let file = Model {
+            network: model.network,
+            features: data.features.clone(),
+            classes: data.classes.clone(),
+            preprocessing: data.preprocessing.clone(),
+            trial: winner.trial,
+            space_digest: space.fingerprint(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        dir.write_atomic(model::FILE, |w| w.write_all(&file.to_bytes()))?;
+    }
     if let Some(score) = &score {
         dir.write_atomic("test.csv", |w| report::write_test(w, winner.trial, score))?;
     }

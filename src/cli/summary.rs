@@ -55,7 +55,9 @@ pub fn print_results(
         "trials.csv",
         "curves.csv",
         "best.toml",
+        "model.safetensors",
         "test.csv",
+        "confusion.csv",
         "data.toml",
         "report.html",
     ]

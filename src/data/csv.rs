@@ -78,7 +78,7 @@ fn open(path: &Path, key: &'static str) -> Result<File, DataError> {
 }
 
 /// The training classes, to map a test file's labels onto.
-struct ClassLookup {
+pub(crate) struct ClassLookup {
     names: Vec<String>,
     by_name: HashMap<String, usize>,
     /// Set when every class name is an integer: "07" in a test file is class "7".
@@ -86,7 +86,7 @@ struct ClassLookup {
 }
 
 impl ClassLookup {
-    fn new(classes: &[String]) -> ClassLookup {
+    pub(crate) fn new(classes: &[String]) -> ClassLookup {
         let by_name = classes
             .iter()
             .enumerate()
@@ -104,7 +104,7 @@ impl ClassLookup {
         }
     }
 
-    fn get(&self, label: &str) -> Option<usize> {
+    pub(crate) fn get(&self, label: &str) -> Option<usize> {
         match &self.by_number {
             Some(by_number) => label
                 .parse::<i64>()
@@ -229,6 +229,7 @@ fn read<R: Read>(
         y,
         classes,
         features: feature_names,
+        label: columns[label_col].to_string(),
         origin: path.display().to_string(),
     })
 }
@@ -285,7 +286,7 @@ fn pick_columns(
     Ok((label_col, feature_cols))
 }
 
-fn parse_feature(
+pub(crate) fn parse_feature(
     field: &[u8],
     path: &Path,
     line: u64,
@@ -314,7 +315,7 @@ fn parse_feature(
 
 /// The header's column names are distinct: a repeated name would let `label` or `features`
 /// pick one of two columns silently.
-fn distinct(columns: &[&str], path: &Path) -> Result<(), DataError> {
+pub(crate) fn distinct(columns: &[&str], path: &Path) -> Result<(), DataError> {
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(columns.len());
     for (i, name) in columns.iter().enumerate() {
         if let Some(first) = seen.insert(name, i) {
@@ -330,7 +331,7 @@ fn distinct(columns: &[&str], path: &Path) -> Result<(), DataError> {
 }
 
 /// A field as text: UTF-8 without NUL bytes (which only binary files hold).
-fn text<'a>(
+pub(crate) fn text<'a>(
     field: &'a [u8],
     path: &Path,
     key: &'static str,
@@ -356,13 +357,13 @@ fn text<'a>(
 /// What a data file looks like from its first bytes, to say what to do with one that is not
 /// CSV text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Gzip,
     Idx,
     Other,
 }
 
-fn looks_like(start: &[u8]) -> Kind {
+pub(crate) fn looks_like(start: &[u8]) -> Kind {
     match start {
         [0x1f, 0x8b, ..] => Kind::Gzip,
         [0, 0, 0x08, 0x01 | 0x03, ..] => Kind::Idx,
@@ -395,14 +396,14 @@ impl Kind {
 /// each record the line of the one before (BurntSushi/rust-csv#395, open): errors would point
 /// one line too high. Quoted fields are affected alike (a CRLF inside quotes becomes LF); every
 /// field is trimmed anyway.
-struct LineEnds<R> {
+pub(crate) struct LineEnds<R> {
     inner: R,
     /// The last byte read was a CR: an LF right after it is the same line ending.
     after_cr: bool,
 }
 
 impl<R> LineEnds<R> {
-    fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         LineEnds {
             inner,
             after_cr: false,
@@ -465,7 +466,7 @@ fn sort_classes(ids: Vec<usize>, seen: Vec<String>) -> (Vec<usize>, Vec<String>)
     (y, names)
 }
 
-fn csv_error(error: ::csv::Error, path: &Path, key: &'static str) -> DataError {
+pub(crate) fn csv_error(error: ::csv::Error, path: &Path, key: &'static str) -> DataError {
     let line = error.position().map(::csv::Position::line);
     match error.into_kind() {
         ::csv::ErrorKind::Io(source) => DataError::Unreadable {

@@ -325,6 +325,48 @@ pub enum DataError {
         known: String,
     },
 
+    /// A column the model needs is not in the file to predict.
+    #[error(
+        "{}:1: no column {}, which the model takes as input; the columns are {columns}\n\
+         hint: give the file every feature column the model was trained on (by name, in any order)",
+        path.display(),
+        quoted(column)
+    )]
+    MissingInput {
+        /// The file.
+        path: PathBuf,
+        /// The missing column.
+        column: String,
+        /// The header's columns, listed.
+        columns: String,
+    },
+
+    /// A label the model does not know in the file to predict.
+    #[error(
+        "{at}: class {} is not one of the model's classes {known}\nhint: drop the label column to \
+         predict without scoring, or fix the label",
+        quoted(class)
+    )]
+    UnknownClass {
+        /// `file:line`.
+        at: String,
+        /// The class as written.
+        class: String,
+        /// The model's classes, listed.
+        known: String,
+    },
+
+    /// An input of the wrong kind or size for the model.
+    #[error("{}: {problem}\nhint: {hint}", path.display())]
+    WrongInput {
+        /// The file.
+        path: PathBuf,
+        /// What does not fit.
+        problem: String,
+        /// What to give instead.
+        hint: &'static str,
+    },
+
     /// Only one class in the data.
     #[error(
         "{origin}: every sample has the class {}; a classifier needs at least two classes\n\

@@ -114,6 +114,7 @@ fn table(
         y,
         classes,
         features,
+        label: "label".to_string(),
         origin: pair.images.display().to_string(),
     }
 }
@@ -144,7 +145,10 @@ fn check_lengths(
 }
 
 /// Pixels (row-major, n·rows·cols), rows, cols.
-fn read_images(path: &Path, key: &'static str) -> Result<(Vec<u8>, usize, usize), DataError> {
+pub(crate) fn read_images(
+    path: &Path,
+    key: &'static str,
+) -> Result<(Vec<u8>, usize, usize), DataError> {
     let (mut input, raw_len) = open(path, key)?;
     let mut header = [0u8; 16];
     read_header(&mut input, &mut header, path, key)?;

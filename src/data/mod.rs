@@ -18,6 +18,7 @@ mod csv;
 mod error;
 mod identity;
 mod idx;
+mod inputs;
 pub mod spec;
 mod split;
 mod standardize;
@@ -34,6 +35,7 @@ pub use builtin::BUILTIN_NAMES;
 pub use error::DataError;
 pub(crate) use error::{clip, quoted};
 pub use identity::{DataChange, DataIdentity, SourceDigest, identity};
+pub use inputs::{Inputs, read_inputs};
 pub use spec::{DEFAULT_STANDARDIZE, DEFAULT_TEST, DEFAULT_VALIDATION, DataSpec};
 pub use summary::Summary;
 pub use synthetic::{DEFAULT_DIMENSIONS, DEFAULT_SAMPLES};
@@ -67,6 +69,32 @@ pub struct Dataset {
     pub classes: Vec<String>,
     /// Feature names in column order.
     pub features: Vec<String>,
+    /// How raw rows became the network's inputs, for predicting new rows.
+    pub preprocessing: Preprocessing,
+}
+
+/// What predicting new rows must repeat of the preparation of the training rows: x' =
+/// (x − mean) / std per feature, after dividing IDX pixels by 255.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Preprocessing {
+    /// The label column of the training CSV (`label` for IDX and generated data).
+    pub label: String,
+    /// Whether the inputs are IDX pixels (bytes divided by 255).
+    pub pixels: bool,
+    /// Per-feature mean subtracted (0 without standardization).
+    pub mean: Vec<f64>,
+    /// Per-feature standard deviation divided by (1 without standardization).
+    pub std: Vec<f64>,
+}
+
+impl Preprocessing {
+    /// Standardizes `x` in place exactly as training rows were (same arithmetic).
+    ///
+    /// # Shapes
+    /// `x`: (samples, features) with `mean.len()` features.
+    pub fn apply(&self, x: &mut Array2<f32>) {
+        Standardizer::new(self.mean.clone(), self.std.clone()).apply(x);
+    }
 }
 
 /// Loads the data `spec` describes, splits it (stratified, with `seed`) and standardizes it
@@ -160,12 +188,19 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
     }
     let classes = table.classes.clone();
     let features = table.features.clone();
+    let mut preprocessing = Preprocessing {
+        label: table.label.clone(),
+        pixels: matches!(table.values, Values::Pixels(_)),
+        mean: vec![0.0; features.len()],
+        std: vec![1.0; features.len()],
+    };
     let (mut train, mut validation, mut test) = split::cut(table, &parts);
     if let Some(t) = test_table {
         test = Some(split::whole(t));
     }
     if plan.standardize {
         let scaler = Standardizer::fit(&train.x);
+        (preprocessing.mean, preprocessing.std) = (scaler.mean().to_vec(), scaler.scale().to_vec());
         scaler.apply(&mut train.x);
         scaler.apply(&mut validation.x);
         if let Some(t) = &mut test {
@@ -178,6 +213,7 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
         test,
         classes,
         features,
+        preprocessing,
     })
 }
 
@@ -209,6 +245,8 @@ pub(crate) struct Table {
     classes: Vec<String>,
     /// Feature names.
     features: Vec<String>,
+    /// The label column's name.
+    label: String,
     /// The file or built-in name, for messages.
     origin: String,
 }

@@ -13,6 +13,21 @@ pub(crate) struct Standardizer {
 }
 
 impl Standardizer {
+    /// A standardizer with the given μ and σ, one per feature.
+    pub(crate) fn new(mean: Vec<f64>, scale: Vec<f64>) -> Standardizer {
+        Standardizer { mean, scale }
+    }
+
+    /// μ per feature.
+    pub(crate) fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// σ per feature (1 for a constant column).
+    pub(crate) fn scale(&self) -> &[f64] {
+        &self.scale
+    }
+
     /// Fits μ and σ on `x`.
     ///
     /// # Shapes

@@ -128,6 +128,7 @@ pub(crate) fn generate(generator: Generator, p: &GeneratorParams, seed: u64) -> 
         y,
         classes: (0..k).map(|c| c.to_string()).collect(),
         features: (0..width).map(|d| format!("x{d}")).collect(),
+        label: "label".to_string(),
         origin: format!("builtin \"{}\"", generator.name()),
     }
 }

@@ -38,6 +38,7 @@ mod loss;
 mod network;
 mod online;
 mod optimizer;
+mod predict;
 mod regularization;
 mod schedule;
 mod train;
@@ -45,6 +46,7 @@ mod train;
 pub use activation::Activation;
 pub use config::{BatchSize, ConfigError, MlpConfig, MlpParams, Optimizer};
 pub use network::{Layer, Network};
+pub use predict::{Predictions, Predictor};
 pub use regularization::Penalty;
 pub use schedule::LrSchedule;
 pub use train::{

@@ -129,6 +129,27 @@ impl Network {
         Network { layers, activation }
     }
 
+    /// A network from its layers' weights (fan_in × fan_out) and biases (fan_out), input side
+    /// first; `None` unless there is a layer and each one's fan_in is the previous fan_out.
+    pub fn from_parts(
+        layers: Vec<(Array2<Float>, Array1<Float>)>,
+        activation: Activation,
+    ) -> Option<Network> {
+        let chains = layers.windows(2).all(|p| p[0].0.ncols() == p[1].0.nrows());
+        let fits = layers.iter().all(|(w, b)| w.ncols() == b.len());
+        if layers.is_empty() || !chains || !fits {
+            return None;
+        }
+        let layers = layers
+            .into_iter()
+            .map(|(w, b)| Layer {
+                w: w.as_standard_layout().into_owned(),
+                b,
+            })
+            .collect();
+        Some(Network { layers, activation })
+    }
+
     /// All layers, input side first; the last is the output layer.
     pub fn layers(&self) -> &[Layer] {
         &self.layers
@@ -142,6 +163,14 @@ impl Network {
     /// Nonlinearity of the hidden layers.
     pub fn activation(&self) -> Activation {
         self.activation
+    }
+
+    /// Overwrites every weight and bias with `other`'s, which has the same shapes.
+    pub(crate) fn copy_from(&mut self, other: &Network) {
+        for (to, from) in self.layers.iter_mut().zip(&other.layers) {
+            to.w_flat_mut().copy_from_slice(from.w_flat());
+            to.b_flat_mut().copy_from_slice(from.b_flat());
+        }
     }
 
     /// Whether every weight and bias is finite.

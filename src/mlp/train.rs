@@ -17,9 +17,10 @@ use super::{Float, Layer, MlpConfig, Network, loss, online};
 /// Largest number of rows pushed through the network at once. A larger batch (e.g. full-batch
 /// descent) is processed in chunks of this size whose gradients are summed before one step, so
 /// the buffers stay small whatever the batch or data size.
-const CHUNK_ROWS: usize = 256;
+pub(crate) const CHUNK_ROWS: usize = 256;
 
-/// The most `f32`s one trial may hold: weights, gradients and batch buffers, 1 GiB in all.
+/// The most `f32`s one trial may hold: weights (and the best epoch's copy), gradients and
+/// batch buffers, 1 GiB in all.
 /// A larger network is refused before anything is allocated (an allocation failure would abort
 /// the whole sweep, which no `catch_unwind` can stop).
 pub const MAX_TRIAL_FLOATS: u64 = 1 << 28;
@@ -142,13 +143,17 @@ pub struct Evaluation {
     pub accuracy: f64,
 }
 
-/// The lowest validation loss reached so far, and when.
+/// The epoch with the lowest validation loss so far (the first on ties), and its figures.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Best {
     /// 0-based epoch.
     pub epoch: usize,
     /// The validation loss.
     pub val_loss: f64,
+    /// The validation accuracy of that epoch.
+    pub val_accuracy: f64,
+    /// The training loss of that epoch.
+    pub train_loss: f64,
 }
 
 /// What became NaN or infinite.
@@ -226,12 +231,14 @@ pub struct Gradient {
 
 /// One trial's training state: weights, the optimizer's state (momentum or Adam's moments and
 /// step count), the trial's RNG (initialization, shuffling, dropout), the absolute epoch counter,
-/// the best validation loss, and every buffer training needs.
-/// [`Trainer::train`] can be called again to continue; the schedule goes on from the absolute
+/// the best validation loss with a copy of the weights that reached it, and every buffer
+/// training needs. [`Trainer::train`] can be called again to continue; the schedule goes on from the absolute
 /// epoch.
 pub struct Trainer {
     config: MlpConfig,
     network: Network,
+    /// The weights at the best epoch: sized once, overwritten when validation loss improves.
+    best_network: Network,
     grads: Vec<Layer>,
     optimizer: OptimizerState,
     ws: Workspace,
@@ -264,8 +271,9 @@ impl Trainer {
         }
         let weights = config.weight_count(n_inputs, n_classes);
         let widths: u64 = config.hidden().iter().map(|&w| w as u64).sum();
+        // Weights, the best epoch's copy, gradients, the optimizer's state.
         let floats = weights
-            .saturating_mul(2 + optimizer::state_arrays(config.optimizer()))
+            .saturating_mul(3 + optimizer::state_arrays(config.optimizer()))
             .saturating_add((CHUNK_ROWS as u64).saturating_mul(3).saturating_mul(widths));
         if floats > MAX_TRIAL_FLOATS {
             return Err(InputError::TooLarge {
@@ -291,6 +299,7 @@ impl Trainer {
             grads: network.zeros_like(),
             optimizer,
             ws: Workspace::new(&network, 0),
+            best_network: network.clone(),
             network,
             batch_x: Vec::new(),
             batch_y: Vec::new(),
@@ -328,6 +337,12 @@ impl Trainer {
     /// The lowest validation loss reached so far.
     pub fn best(&self) -> Option<Best> {
         self.best
+    }
+
+    /// The weights of the best epoch ([`Trainer::best`]), as Keras' `restore_best_weights`
+    /// keeps them; the initial weights before any epoch.
+    pub fn best_network(&self) -> &Network {
+        &self.best_network
     }
 
     /// η_t for the 0-based absolute epoch t.
@@ -374,7 +389,11 @@ impl Trainer {
                 self.best = Some(Best {
                     epoch,
                     val_loss: eval.loss,
+                    val_accuracy: eval.accuracy,
+                    train_loss,
                 });
+                // Same shapes: a copy into the buffers sized at construction, no allocation.
+                self.best_network.copy_from(&self.network);
                 self.since_best = 0;
             } else {
                 self.since_best += 1;

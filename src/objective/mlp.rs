@@ -2,13 +2,16 @@
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::{EpochReport, Objective, TestScore, TrialConfig, TrialOutcome, TrialStatus};
+use super::{
+    ConfusionMatrix, EpochReport, Objective, TestScore, TrialConfig, TrialOutcome, TrialStatus,
+};
 use crate::data::{Dataset, Split};
 use crate::mlp::{
-    Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Optimizer, Outcome,
-    Penalty, Samples, Status, Trainer,
+    Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Network, Optimizer,
+    Outcome, Penalty, Predictor, Samples, Status, Trainer,
 };
 use crate::space::schema::ParamSpec;
 use crate::space::value::{Params, Value};
@@ -18,9 +21,33 @@ use crate::space::value::{Params, Value};
 /// (halving, Hyperband) within [`PAUSED_BYTES`]; a trial whose trainer was not kept (over the
 /// budget, or a resumed sweep) is replayed from its seed to where it paused, which gives the
 /// same weights at the cost of training those epochs again.
+///
+/// Keeps the best-epoch weights of the best trial that ran to its end so far, in the ranking's
+/// order (lowest score, ties by lowest id, as the report's `RankKey` orders them): whatever
+/// the scheduling, once the sweep is over that is the winner's model, and scoring or saving it
+/// trains nothing again ([`MlpObjective::winner`]).
 pub struct MlpObjective {
     data: Arc<Dataset>,
     paused: Mutex<Paused>,
+    best: Mutex<Option<Kept>>,
+    epochs_trained: AtomicU64,
+}
+
+/// The best-epoch weights of one trial.
+struct Kept {
+    id: u64,
+    score: f64,
+    network: Network,
+}
+
+/// The winner's model: its best epoch's weights.
+#[derive(Clone, Debug)]
+pub struct WinnerModel {
+    /// The weights of the winner's best epoch.
+    pub network: Network,
+    /// Whether they had to be trained again: the winner ran in an earlier process (a resumed
+    /// sweep), and was retrained from its seed, which gives the same weights.
+    pub retrained: bool,
 }
 
 /// The memory paused trainers may hold: 256 MiB.
@@ -39,7 +66,63 @@ impl MlpObjective {
         MlpObjective {
             data,
             paused: Mutex::new(Paused::default()),
+            best: Mutex::new(None),
+            epochs_trained: AtomicU64::new(0),
         }
+    }
+
+    /// Epochs trained so far by every call, replays and retraining included: the cost of the
+    /// sweep in epochs.
+    pub fn epochs_trained(&self) -> u64 {
+        self.epochs_trained.load(Ordering::Relaxed)
+    }
+
+    fn count(&self, outcome: &Outcome) {
+        let epochs = outcome.curve.len() as u64;
+        self.epochs_trained.fetch_add(epochs, Ordering::Relaxed);
+    }
+
+    /// The data set trials train on.
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// Keeps `trainer`'s best-epoch weights if trial `id` ranks before the one kept so far.
+    fn offer(&self, id: u64, trainer: &Trainer) {
+        let Some(score) = trainer.best().map(|b| b.val_loss) else {
+            return;
+        };
+        let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
+        let before = |k: &Kept| score.total_cmp(&k.score).then(id.cmp(&k.id)).is_lt();
+        if best.as_ref().is_none_or(before) {
+            *best = Some(Kept {
+                id,
+                score,
+                network: trainer.best_network().clone(),
+            });
+        }
+    }
+
+    /// The best-epoch weights of `trial`, the sweep's winner: the ones kept when it ran in
+    /// this process, else (a resumed sweep) retrained from its seed as [`Objective::run`]
+    /// trained it.
+    pub fn winner(&self, trial: &TrialConfig) -> Result<WinnerModel, String> {
+        let kept = self.best.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = kept.as_ref().filter(|k| k.id == trial.id) {
+            return Ok(WinnerModel {
+                network: k.network.clone(),
+                retrained: false,
+            });
+        }
+        drop(kept);
+        let (trainer, outcome) = self.train(trial, &mut |_| ControlFlow::Continue(()))?;
+        if let Status::Diverged { .. } = outcome.status {
+            return Err(format!("cannot retrain the winner: {}", outcome.status));
+        }
+        Ok(WinnerModel {
+            network: trainer.best_network().clone(),
+            retrained: true,
+        })
     }
 
     fn paused(&self) -> std::sync::MutexGuard<'_, Paused> {
@@ -50,8 +133,9 @@ impl MlpObjective {
     fn pause(&self, id: u64, trainer: Trainer) {
         let config = trainer.config();
         let weights = config.weight_count(self.data.train.x.ncols(), self.data.classes.len());
-        // Weights, gradients and optimizer state, the shuffling order, a MiB of buffers.
-        let bytes = weights * 16 + self.data.train.y.len() as u64 * 8 + (1 << 20);
+        // Weights, the best epoch's copy, gradients and optimizer state, the shuffling order, a
+        // MiB of buffers.
+        let bytes = weights * 20 + self.data.train.y.len() as u64 * 8 + (1 << 20);
         let mut paused = self.paused();
         if paused.bytes + bytes <= PAUSED_BYTES {
             paused.bytes += bytes;
@@ -91,6 +175,7 @@ impl MlpObjective {
                 on_epoch,
             )
             .map_err(|e| e.to_string())?;
+        self.count(&outcome);
         Ok((trainer, outcome))
     }
 }
@@ -116,6 +201,7 @@ impl Objective for MlpObjective {
                     let replay = trainer
                         .train(train, val, trial.start, &mut |_| ControlFlow::Continue(()))
                         .map_err(|e| e.to_string())?;
+                    self.count(&replay);
                     replay_seconds = replay.seconds;
                 }
                 trainer
@@ -129,10 +215,14 @@ impl Objective for MlpObjective {
         let mut outcome = trainer
             .train(train, val, more, &mut report)
             .map_err(|e| e.to_string())?;
+        self.count(&outcome);
         outcome.seconds += replay_seconds;
         let epochs_run = trainer.epoch();
-        if trial.rung.is_some_and(|r| !r.last) && outcome.status == Status::Completed {
+        let goes_on = trial.rung.is_some_and(|r| !r.last) && outcome.status == Status::Completed;
+        if goes_on {
             self.pause(trial.id, trainer);
+        } else if matches!(outcome.status, Status::Completed | Status::StoppedEarly) {
+            self.offer(trial.id, &trainer);
         }
         Ok(trial_outcome(outcome, epochs_run))
     }
@@ -160,27 +250,51 @@ impl Objective for MlpObjective {
         }
     }
 
-    /// Retrains `trial` exactly as [`Objective::run`] did (same seed, same early stopping) and
-    /// scores its final weights on the test split.
+    /// Scores the best-epoch weights of `trial` ([`MlpObjective::winner`]) on the test split.
     fn test(&self, trial: &TrialConfig) -> Option<Result<TestScore, String>> {
-        let test = self.data.test.as_ref()?;
+        self.data.test.as_ref()?;
         Some(
-            self.train(trial, &mut |_| ControlFlow::Continue(()))
-                .and_then(|(mut trainer, outcome)| {
-                    if let Status::Diverged { .. } = outcome.status {
-                        return Err(format!(
-                            "cannot score on the test split: {}",
-                            outcome.status
-                        ));
-                    }
-                    let eval = trainer.evaluate(samples(test)).map_err(|e| e.to_string())?;
-                    Ok(TestScore {
-                        loss: eval.loss,
-                        accuracy: eval.accuracy,
-                        samples: test.y.len(),
-                    })
-                }),
+            self.winner(trial)
+                .and_then(|w| self.test_score(&w.network).expect("a test split")),
         )
+    }
+}
+
+impl MlpObjective {
+    /// The score of `network` on the test split; `None` without one.
+    pub fn test_score(&self, network: &Network) -> Option<Result<TestScore, String>> {
+        let test = self.data.test.as_ref()?;
+        let mut predictor = Predictor::new(network.clone());
+        let mut score = || -> Result<TestScore, String> {
+            let eval = predictor
+                .evaluate(samples(test))
+                .map_err(|e| e.to_string())?;
+            let predicted = predictor
+                .predict(test.x.view())
+                .map_err(|e| e.to_string())?;
+            let matrix = ConfusionMatrix::new(self.data.classes.len(), &test.y, &predicted.classes);
+            Ok(TestScore {
+                loss: eval.loss,
+                accuracy: eval.accuracy,
+                f1: matrix.macro_f1(),
+                samples: test.y.len(),
+            })
+        };
+        Some(score())
+    }
+
+    /// The confusion matrix of `network` on the test split, else on the validation split, and
+    /// the split's name (`"test"`, `"validation"`).
+    pub fn confusion(&self, network: &Network) -> Result<(ConfusionMatrix, &'static str), String> {
+        let (split, name) = match &self.data.test {
+            Some(test) => (test, "test"),
+            None => (&self.data.validation, "validation"),
+        };
+        let predicted = Predictor::new(network.clone())
+            .predict(split.x.view())
+            .map_err(|e| e.to_string())?;
+        let matrix = ConfusionMatrix::new(self.data.classes.len(), &split.y, &predicted.classes);
+        Ok((matrix, name))
     }
 }
 
@@ -207,14 +321,15 @@ fn trial_outcome(outcome: Outcome, epochs_run: usize) -> TrialOutcome {
         s @ Status::Diverged { .. } => (TrialStatus::Diverged, s.to_string()),
     };
     let last = outcome.curve.last();
+    let best = outcome.best;
     TrialOutcome {
         status,
         message,
-        best_val_loss: outcome.best.map_or(f64::INFINITY, |b| b.val_loss),
-        best_epoch: outcome.best.map(|b| b.epoch),
+        best_val_loss: best.map_or(f64::INFINITY, |b| b.val_loss),
+        best_epoch: best.map(|b| b.epoch),
         val_loss: last.map_or(f64::NAN, |s| s.val_loss),
-        val_accuracy: last.map_or(f64::NAN, |s| s.val_accuracy),
-        train_loss: last.map_or(f64::NAN, |s| s.train_loss),
+        val_accuracy: best.map_or(f64::NAN, |b| b.val_accuracy),
+        train_loss: best.map_or(f64::NAN, |b| b.train_loss),
         epochs_run,
         seconds: outcome.seconds,
         curve: outcome.curve.iter().map(epoch_report).collect(),
@@ -382,6 +497,7 @@ mod tests {
             test: test.then(|| split(6)),
             classes: vec!["a".into(), "b".into(), "c".into()],
             features: vec!["f0".into(), "f1".into(), "f2".into()],
+            preprocessing: Default::default(),
         })
     }
 
@@ -461,14 +577,14 @@ mod tests {
     }
 
     #[test]
-    fn run_maps_the_outcome_and_test_retrains_identically() {
+    fn run_maps_the_best_epoch_and_test_scores_its_weights_without_retraining() {
         let objective = MlpObjective::new(toy_data(true));
         let trial = TrialConfig::new(
             0,
             5,
             params(&[
-                ("learning_rate", Value::Float(0.2)),
-                ("epochs", Value::Int(4)),
+                ("learning_rate", Value::Float(10.0)),
+                ("epochs", Value::Int(6)),
                 ("neurons", Value::Int(5)),
             ]),
         );
@@ -480,26 +596,62 @@ mod tests {
             })
             .unwrap();
         assert_eq!(outcome.status, TrialStatus::Completed);
-        assert_eq!((seen, outcome.epochs_run, outcome.curve.len()), (4, 4, 4));
+        assert_eq!((seen, outcome.epochs_run, outcome.curve.len()), (6, 6, 6));
+        let best = outcome.best_epoch.unwrap();
+        let at_best = &outcome.curve[best];
         assert_eq!(
-            outcome.best_val_loss,
-            outcome
-                .curve
-                .iter()
-                .map(|r| r.val_loss)
-                .fold(f64::INFINITY, f64::min)
+            (
+                outcome.best_val_loss,
+                outcome.val_accuracy,
+                outcome.train_loss
+            ),
+            (at_best.val_loss, at_best.val_accuracy, at_best.train_loss)
         );
+        // The rate overshoots: the best epoch is the first, not the last.
+        let last = &outcome.curve[5];
+        assert_eq!(best, 0);
+        assert_ne!(outcome.val_accuracy, last.val_accuracy);
+        assert_eq!(objective.epochs_trained(), 6);
         let score = objective.test(&trial).unwrap().unwrap();
+        assert_eq!(objective.epochs_trained(), 6, "the winner is not retrained");
         assert_eq!(score.samples, 6);
-        // The test split is a copy of the validation rows' pattern: same weights, same loss.
+        // The test split is a copy of the validation rows' pattern: the best epoch's weights
+        // give the best epoch's loss.
         assert!(
-            (score.loss - outcome.val_loss).abs() < 1e-9,
+            (score.loss - outcome.best_val_loss).abs() < 1e-9,
             "{} vs {}",
             score.loss,
-            outcome.val_loss
+            outcome.best_val_loss
         );
+        // A trial that ran in another process (a resumed sweep) is retrained to the same
+        // weights.
+        let fresh = MlpObjective::new(toy_data(true));
+        let model = fresh.winner(&trial).unwrap();
+        assert!(model.retrained && !objective.winner(&trial).unwrap().retrained);
+        assert_eq!(model.network, objective.winner(&trial).unwrap().network);
+        assert_eq!(fresh.test(&trial).unwrap().unwrap(), score);
         assert!(objective.cost(&trial) > 0.0);
         assert!(MlpObjective::new(toy_data(false)).test(&trial).is_none());
+    }
+
+    #[test]
+    fn the_kept_model_is_the_first_in_ranking_order_whatever_the_run_order() {
+        let objective = MlpObjective::new(toy_data(true));
+        let trial = |id| {
+            TrialConfig::new(
+                id,
+                5,
+                params(&[("epochs", Value::Int(2)), ("neurons", Value::Int(3))]),
+            )
+        };
+        // Same seed, same parameters: equal scores, so the lowest id must win.
+        for id in [4, 2, 7] {
+            objective
+                .run(&trial(id), &mut |_| ControlFlow::Continue(()))
+                .unwrap();
+        }
+        assert!(!objective.winner(&trial(2)).unwrap().retrained);
+        assert!(objective.winner(&trial(4)).unwrap().retrained);
     }
 
     /// The curve of a trial trained to 3 epochs, paused, then promoted to 9, with its state

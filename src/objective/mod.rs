@@ -2,10 +2,13 @@
 //! and reports per epoch, a [`TrialOutcome`] comes out; the runner and the samplers know nothing
 //! else of the model.
 
+pub mod confusion;
 pub mod mlp;
 pub mod params;
 
 use std::ops::ControlFlow;
+
+pub use confusion::ConfusionMatrix;
 
 use crate::space::schema::ParamSpec;
 use crate::space::value::Params;
@@ -138,11 +141,12 @@ pub struct TrialOutcome {
     pub best_val_loss: f64,
     /// The 0-based epoch at which `best_val_loss` was reached.
     pub best_epoch: Option<usize>,
-    /// Validation loss after the last epoch run.
+    /// Validation loss after the last epoch run (not ranked, not recorded: every recorded
+    /// figure is the best epoch's).
     pub val_loss: f64,
-    /// Validation accuracy after the last epoch run.
+    /// Validation accuracy at `best_epoch`.
     pub val_accuracy: f64,
-    /// Training loss of the last epoch run.
+    /// Training loss of `best_epoch`.
     pub train_loss: f64,
     /// Epochs actually run.
     pub epochs_run: usize,
@@ -177,6 +181,8 @@ pub struct TestScore {
     pub loss: f64,
     /// Fraction of test samples classified correctly.
     pub accuracy: f64,
+    /// Macro F1 on the test split ([`ConfusionMatrix::macro_f1`]).
+    pub f1: f64,
     /// Number of test samples.
     pub samples: usize,
 }
@@ -215,7 +221,9 @@ pub trait Objective: Sync {
     /// was kept to continue it (default: nothing kept).
     fn release(&self, _id: u64) {}
 
-    /// Retrains `trial` and scores it on the test split; `None` when there is no test split.
+    /// Scores `trial`'s best-epoch weights on the test split (kept from its run; retrained
+    /// deterministically only when it ran in an earlier process); `None` when there is no test
+    /// split.
     fn test(&self, _trial: &TrialConfig) -> Option<Result<TestScore, String>> {
         None
     }

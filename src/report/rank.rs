@@ -119,11 +119,12 @@ pub fn write_curves(
 /// Writes test.csv: the winner's score on the test split.
 pub fn write_test(out: &mut dyn Write, trial: u64, score: &TestScore) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(["trial", "test_loss", "test_accuracy", "samples"])?;
+    csv.write_record(["trial", "test_loss", "test_accuracy", "test_f1", "samples"])?;
     csv.write_record([
         trial.to_string(),
         number(score.loss),
         number(score.accuracy),
+        number(score.f1),
         score.samples.to_string(),
     ])?;
     csv.flush()
