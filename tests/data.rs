@@ -785,7 +785,10 @@ fn mnist_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var_os("HPSEARCH_SKIP_MNIST").is_some() {
-        eprintln!("skipped (HPSEARCH_SKIP_MNIST): no MNIST in {}", dir.display());
+        eprintln!(
+            "skipped (HPSEARCH_SKIP_MNIST): no MNIST in {}",
+            dir.display()
+        );
         return None;
     }
     panic!(

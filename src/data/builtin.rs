@@ -79,7 +79,6 @@ pub(crate) fn suggestion(name: &str) -> String {
         .unwrap_or_default()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

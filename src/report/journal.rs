@@ -1,14 +1,14 @@
-//! The journals: `trials.csv` (one row per finished trial) and `curves.journal.csv` (its
-//! per-epoch rows), appended and flushed as each trial finishes, so a killed sweep loses at most
-//! the trials that were running. Curve rows are written before the trial row: a trial counts as
-//! finished only once its row is in trials.csv.
+//! The trials journal, `trials.csv`: one row per finished job (a trial, or one rung of it),
+//! appended and flushed as each finishes, so a killed sweep loses at most the jobs that were
+//! running; and its reading back (records, finished jobs, typed trials). Its per-epoch
+//! companion is [`super::curves`]; both append and scan rows with [`super::rows`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::rows::{append_rows, corrupt, for_each_row, truncate, write_line};
 use super::{RankKey, ReportError, ResultsDir, dir};
 use crate::objective::{TrialOutcome, TrialStatus};
 use crate::search::TrialConfig;
@@ -36,15 +36,6 @@ const PARAMS_AT: usize = 1 + SCORE_COLUMNS.len();
 
 /// The last column: why a trial failed or diverged.
 const MESSAGE: &str = "message";
-
-pub(super) const CURVE_HEADER: [&str; 6] = [
-    "trial",
-    "epoch",
-    "learning_rate",
-    "train_loss",
-    "val_loss",
-    "val_accuracy",
-];
 
 /// One finished job (a trial, or one rung of it) as the journal stores it; parameters are
 /// kept as their CSV text.
@@ -156,7 +147,7 @@ impl Record {
         fields
     }
 
-    fn parse(fields: &csv::StringRecord, params: usize) -> Result<Self, String> {
+    pub(super) fn parse(fields: &csv::StringRecord, params: usize) -> Result<Self, String> {
         let expected = PARAMS_AT + params + 1;
         if fields.len() != expected {
             return Err(format!(
@@ -352,282 +343,4 @@ fn header_params(path: &Path, header: &csv::StringRecord) -> Result<Vec<String>,
         .take(header.len() - fixed - 1)
         .map(String::from)
         .collect())
-}
-
-/// Calls `visit` with each row of the newline-terminated prefix of a CSV file, its 1-based line
-/// number and its byte range, one row at a time; returns the prefix's length. A last line
-/// without its newline is torn (the writer was killed) and is left out.
-fn for_each_row(
-    path: &Path,
-    mut visit: impl FnMut(u64, &csv::StringRecord, Range<u64>) -> Result<(), ReportError>,
-) -> Result<u64, ReportError> {
-    let mut file = File::open(path).map_err(ReportError::io(path))?;
-    let valid = complete_len(&mut file).map_err(ReportError::io(path))?;
-    file.seek(SeekFrom::Start(0))
-        .map_err(ReportError::io(path))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(file.take(valid));
-    let mut row = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut row) {
-            Ok(true) => {}
-            Ok(false) => return Ok(valid),
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                return Err(corrupt(path, line, &e.to_string()));
-            }
-        }
-        let (line, start) = row.position().map_or((0, 0), |p| (p.line(), p.byte()));
-        visit(line, &row, start..reader.position().byte())?;
-    }
-}
-
-/// The length of the newline-terminated prefix of `file`, read in blocks.
-fn complete_len(file: &mut File) -> io::Result<u64> {
-    let mut reader = BufReader::with_capacity(1 << 16, file);
-    let (mut read, mut valid) = (0u64, 0u64);
-    loop {
-        let block = reader.fill_buf()?;
-        if block.is_empty() {
-            return Ok(valid);
-        }
-        if let Some(i) = block.iter().rposition(|&b| b == b'\n') {
-            valid = read + i as u64 + 1;
-        }
-        let n = block.len();
-        read += n as u64;
-        reader.consume(n);
-    }
-}
-
-/// Reads rows of a journal (found by [`scan`] or [`scan_curves`]) on demand, by byte range.
-#[derive(Debug)]
-pub(super) struct RowReader {
-    csv: csv::Reader<File>,
-    row: csv::StringRecord,
-    buf: Vec<u8>,
-}
-
-impl RowReader {
-    /// Opens the journal at `path`.
-    pub(super) fn open(path: &Path) -> Result<Self, ReportError> {
-        let file = File::open(path).map_err(ReportError::io(path))?;
-        let csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(file);
-        Ok(RowReader {
-            csv,
-            row: csv::StringRecord::new(),
-            buf: Vec::new(),
-        })
-    }
-
-    /// The bytes of `range`, as they are in the file.
-    pub(super) fn bytes(&mut self, range: Range<u64>) -> io::Result<&[u8]> {
-        let len = usize::try_from(range.end - range.start).map_err(io::Error::other)?;
-        self.buf.resize(len, 0);
-        let file = self.csv.get_mut();
-        file.seek(SeekFrom::Start(range.start))?;
-        file.read_exact(&mut self.buf)?;
-        Ok(&self.buf)
-    }
-
-    /// The record of the trials.csv row starting at byte `start`, which has `params`
-    /// parameter columns.
-    pub(super) fn record(&mut self, start: u64, params: usize) -> io::Result<Record> {
-        let mut position = csv::Position::new();
-        position.set_byte(start);
-        // Clears the reader's buffer, so reading raw bytes in between is harmless.
-        self.csv.seek(position)?;
-        if !self.csv.read_record(&mut self.row)? {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "a journal row vanished",
-            ));
-        }
-        Record::parse(&self.row, params).map_err(|m| io::Error::new(io::ErrorKind::InvalidData, m))
-    }
-}
-
-fn corrupt(path: &Path, line: u64, message: &str) -> ReportError {
-    ReportError::Corrupt {
-        path: path.to_path_buf(),
-        line,
-        message: message.to_string(),
-    }
-}
-
-fn truncate(path: &Path, len: u64) -> Result<(), ReportError> {
-    let file = dir::open_for_write(path, false)?;
-    file.set_len(len).map_err(ReportError::io(path))
-}
-
-fn write_line(path: &Path, fields: &[String], create: bool) -> Result<(), ReportError> {
-    let mut file = if create {
-        dir::create_new(path)
-    } else {
-        dir::open_for_write(path, true)
-    }?;
-    append_rows(&mut file, path, std::iter::once(fields.to_vec()))
-}
-
-/// Writes whole rows with one `write_all`, then flushes: a kill leaves at most a torn tail.
-fn append_rows(
-    file: &mut File,
-    path: &Path,
-    rows: impl IntoIterator<Item = Vec<String>>,
-) -> Result<(), ReportError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        writer
-            .write_record(&row)
-            .map_err(|e| ReportError::io(path)(e.into()))?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ReportError::io(path)(e.into_error()))?;
-    file.write_all(&bytes)
-        .and_then(|()| file.flush())
-        .map_err(ReportError::io(path))
-}
-
-/// The per-epoch journal behind curves.csv.
-#[derive(Debug)]
-pub struct CurveJournal {
-    path: PathBuf,
-    file: File,
-}
-
-impl CurveJournal {
-    /// The journal's file name.
-    pub const FILE: &'static str = "curves.journal.csv";
-
-    /// Opens the curve journal. On resume, keeps only the rows of recorded epochs: `recorded`
-    /// maps each trial in trials.csv to the epochs its rows account for (a job killed after its
-    /// curve but before its trials.csv row runs again), copied as they are; a recorded trial
-    /// whose epochs are not all there is refused.
-    pub fn open(
-        dir: &ResultsDir,
-        recorded: &HashMap<u64, usize>,
-        resume: bool,
-    ) -> Result<CurveJournal, ReportError> {
-        let path = dir.file(Self::FILE);
-        let kept = if resume && path.is_file() {
-            complete_runs(&path, recorded)?
-        } else if resume && !recorded.is_empty() {
-            return Err(corrupt(
-                &path,
-                0,
-                "the file is missing, but trials.csv records trials",
-            ));
-        } else {
-            Vec::new()
-        };
-        let mut rows = match kept.is_empty() {
-            true => None,
-            false => Some(RowReader::open(&path)?),
-        };
-        dir.write_atomic(Self::FILE, |w| {
-            let mut csv = csv::Writer::from_writer(&mut *w);
-            csv.write_record(CURVE_HEADER)?;
-            csv.flush()?;
-            drop(csv);
-            if let Some(rows) = &mut rows {
-                for (_, run) in &kept {
-                    w.write_all(rows.bytes(run.clone())?)?;
-                }
-            }
-            Ok(())
-        })?;
-        let file = dir::open_for_write(&path, true)?;
-        Ok(CurveJournal { path, file })
-    }
-
-    /// Appends every epoch of `trial`'s outcome and flushes.
-    pub fn append(&mut self, trial: u64, outcome: &TrialOutcome) -> Result<(), ReportError> {
-        let rows = outcome.curve.iter().map(|r| {
-            vec![
-                trial.to_string(),
-                r.epoch.to_string(),
-                number(r.learning_rate),
-                number(r.train_loss),
-                number(r.val_loss),
-                number(r.val_accuracy),
-            ]
-        });
-        append_rows(&mut self.file, &self.path, rows)
-    }
-}
-
-/// Where the rows of the recorded epochs are in a curve journal: one (trial, byte range) per
-/// run of consecutive kept rows of a trial, in file order. `recorded` maps a trial to its
-/// epoch count; rows of other trials and of later epochs are left out, and a trial with fewer
-/// rows than epochs is refused, so curves.csv is never silently short.
-pub(super) fn complete_runs(
-    path: &Path,
-    recorded: &HashMap<u64, usize>,
-) -> Result<Vec<(u64, Range<u64>)>, ReportError> {
-    let mut runs: Vec<(u64, Range<u64>)> = Vec::new();
-    let mut seen: HashMap<u64, usize> = HashMap::with_capacity(recorded.len());
-    scan_curves(path, |id, epoch, bytes| {
-        let Some(&epochs) = recorded.get(&id) else {
-            return;
-        };
-        if epoch >= epochs as u64 {
-            return;
-        }
-        *seen.entry(id).or_default() += 1;
-        match runs.last_mut() {
-            Some((trial, run)) if *trial == id && run.end == bytes.start => run.end = bytes.end,
-            _ => runs.push((id, bytes)),
-        }
-    })?;
-    let mut short: Vec<(u64, usize, usize)> = recorded
-        .iter()
-        .filter_map(|(&id, &epochs)| {
-            let have = seen.get(&id).copied().unwrap_or(0);
-            (have != epochs).then_some((id, have, epochs))
-        })
-        .collect();
-    short.sort_unstable();
-    if let Some(&(id, have, epochs)) = short.first() {
-        return Err(ReportError::Incomplete {
-            path: path.to_path_buf(),
-            message: format!(
-                "trial {id} has {have} epoch rows but trials.csv records {epochs} epochs ({} trial{} affected)",
-                short.len(),
-                if short.len() == 1 { "" } else { "s" }
-            ),
-        });
-    }
-    Ok(runs)
-}
-
-/// Streams the curve rows of a journal (header skipped) in file order: calls `visit` with each
-/// row's trial id, epoch and byte range, one row at a time.
-fn scan_curves(
-    path: &Path,
-    mut visit: impl FnMut(u64, u64, Range<u64>),
-) -> Result<(), ReportError> {
-    let mut header = true;
-    for_each_row(path, |line, row, bytes| {
-        if std::mem::take(&mut header) {
-            return Ok(());
-        }
-        let id = row.get(0).and_then(|s| s.parse::<u64>().ok());
-        let epoch = row.get(1).and_then(|s| s.parse::<u64>().ok());
-        let (Some(id), Some(epoch), true) = (id, epoch, row.len() == CURVE_HEADER.len()) else {
-            return Err(corrupt(
-                path,
-                line,
-                "expected trial,epoch,learning_rate,train_loss,val_loss,val_accuracy",
-            ));
-        };
-        visit(id, epoch, bytes);
-        Ok(())
-    })?;
-    Ok(())
 }

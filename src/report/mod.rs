@@ -6,6 +6,7 @@
 
 mod best;
 mod confusion;
+mod curves;
 mod data_file;
 mod dir;
 mod error;
@@ -15,16 +16,16 @@ mod json;
 mod predictions;
 mod rank;
 mod recorder;
+mod rows;
 mod shards;
 
 pub use best::best_toml;
 pub use confusion::write_confusion;
+pub use curves::CurveJournal;
 pub use data_file::{DATA_FILE, data_toml, read_identity};
 pub use dir::ResultsDir;
 pub use error::ReportError;
-pub use journal::{
-    CurveJournal, Done, Journal, JournalContents, Record, number, read as read_journal,
-};
+pub use journal::{Done, Journal, JournalContents, Record, number, read as read_journal};
 pub use json::write_json;
 pub use predictions::write_predictions;
 pub use rank::{RankKey, Ranking, rank_order, write_curves, write_ranked, write_test};

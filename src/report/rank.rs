@@ -4,7 +4,8 @@
 use std::cmp::Ordering;
 use std::io::{self, Write};
 
-use super::journal::{CURVE_HEADER, Record, number, trials_header};
+use super::curves::CURVE_HEADER;
+use super::journal::{Record, number, trials_header};
 use crate::objective::{TestScore, TrialStatus};
 
 /// What places a trial in the ranking, without its parameters.

@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::journal::{self, Done, RowReader};
-use super::{CurveJournal, Journal, RankKey, Ranking, Record, ReportError, ResultsDir};
+use super::curves::{self, CurveJournal};
+use super::journal::{self, Done};
+use super::rows::RowReader;
+use super::{Journal, RankKey, Ranking, Record, ReportError, ResultsDir};
 use crate::objective::{TrialOutcome, TrialStatus};
 use crate::runner::TrialObserver;
 use crate::search::TrialConfig;
@@ -105,7 +107,7 @@ pub fn write_reports(dir: &ResultsDir, top: usize) -> Result<Ranking, ReportErro
 
     let curve_file = dir.file(CurveJournal::FILE);
     if curve_file.is_file() {
-        let mut runs = journal::complete_runs(&curve_file, &recorded)?;
+        let mut runs = curves::complete_runs(&curve_file, &recorded)?;
         // Stable: a trial's rows keep their journal order.
         runs.sort_by_key(|(trial, _)| *trial);
         let mut reader = RowReader::open(&curve_file)?;

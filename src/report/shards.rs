@@ -9,8 +9,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use super::journal::{self, CURVE_HEADER, JournalContents, RowReader};
-use super::{CurveJournal, ReportError, ResultsDir};
+use super::curves::{self, CURVE_HEADER, CurveJournal};
+use super::journal::{self, JournalContents};
+use super::rows::RowReader;
+use super::{ReportError, ResultsDir};
 
 /// The folder of a results directory that holds the shard folders.
 pub const SHARDS: &str = "shards";
@@ -184,7 +186,7 @@ pub fn write_merged(
         if recorded.is_empty() {
             continue;
         }
-        for (_, range) in journal::complete_runs(&path, &recorded)? {
+        for (_, range) in curves::complete_runs(&path, &recorded)? {
             runs.push((path.clone(), range));
         }
     }

@@ -288,12 +288,16 @@ pub(crate) fn did_you_mean<'a>(
         .into_iter()
         // Cheap first: names whose lengths differ by more than the limit cannot be that close.
         .filter(|c| c.chars().count().abs_diff(length) <= limit)
-        .map(|c| (strsim::osa_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::osa_distance(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| format!("did you mean \"{c}\"?"))
 }
-
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
