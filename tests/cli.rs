@@ -1,35 +1,19 @@
 //! End-to-end behaviours of `hpsearch run` and `hpsearch report`, on real (small) sweeps.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
+
+use common::cli::{
+    hpsearch, journal_ids, journal_len, ranked_without_timing, run, run_until_rows, space,
+};
 use predicates::prelude::*;
 use predicates::str::contains;
-
-fn hpsearch() -> assert_cmd::Command {
-    assert_cmd::Command::new(cargo_bin("hpsearch"))
-}
-
-/// `hpsearch run -q [extra…] --out OUT SPACE`, asserted by the caller.
-fn run(out: &Path, space: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
-    hpsearch()
-        .args(["run", "-q"])
-        .args(extra)
-        .arg("--out")
-        .arg(out)
-        .arg(space)
-        .assert()
-}
-
-/// Writes `text` as a space file in `dir` and returns its path.
-fn space(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
 
 const IRIS_GRID: &str = r#"
 name = "iris-grid"
@@ -45,36 +29,6 @@ batch_size = [8, "full"]
 neurons = [4, 16]
 epochs = 8
 "#;
-
-/// ranked.csv without the `seconds` column (the only one that depends on timing).
-fn ranked_without_timing(dir: &Path) -> String {
-    let text = fs::read_to_string(dir.join("ranked.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    let seconds = headers.iter().position(|h| h == "seconds").unwrap();
-    let mut out = String::new();
-    for row in std::iter::once(headers).chain(reader.records().map(Result::unwrap)) {
-        let fields: Vec<&str> = row
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != seconds)
-            .map(|(_, f)| f)
-            .collect();
-        out.push_str(&fields.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-fn journal_ids(dir: &Path) -> Vec<u64> {
-    let mut reader = csv::Reader::from_path(dir.join("trials.csv")).unwrap();
-    let mut ids: Vec<u64> = reader
-        .records()
-        .map(|r| r.unwrap()[0].parse().unwrap())
-        .collect();
-    ids.sort();
-    ids
-}
 
 #[test]
 fn quickstart_runs_and_writes_every_file() {
@@ -194,29 +148,6 @@ epochs = 6
         fs::read_to_string(killed.join("curves.csv")).unwrap(),
         fs::read_to_string(whole.join("curves.csv")).unwrap()
     );
-}
-
-/// Starts `hpsearch run -q -j 1` in the background and returns once trials.csv has `rows` rows
-/// (or two minutes passed); stderr is captured, stdout discarded.
-fn run_until_rows(out: &Path, space: &Path, rows: usize) -> std::process::Child {
-    let child = Command::new(cargo_bin("hpsearch"))
-        .args(["run", "-q", "-j", "1", "--out"])
-        .arg(out)
-        .arg(space)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while journal_len(out) < rows && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
-}
-
-/// Data rows in trials.csv (0 when absent).
-fn journal_len(dir: &Path) -> usize {
-    fs::read_to_string(dir.join("trials.csv")).map_or(0, |t| t.lines().count().saturating_sub(1))
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! symbolic links, a full disk, signals, a time limit, a terminal (issue 9). Each test failed
 //! before its fix.
 
+mod common;
+
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -10,30 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
+use common::cli::{hpsearch, journal_ids, journal_len, run, space};
 use predicates::prelude::*;
 use predicates::str::contains;
-
-fn hpsearch() -> assert_cmd::Command {
-    assert_cmd::Command::new(cargo_bin("hpsearch"))
-}
-
-/// `hpsearch run -q [extra…] --out OUT SPACE`, asserted by the caller.
-fn run(out: &Path, space: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
-    hpsearch()
-        .args(["run", "-q"])
-        .args(extra)
-        .arg("--out")
-        .arg(out)
-        .arg(space)
-        .assert()
-}
-
-/// Writes `text` as a space file in `dir` and returns its path.
-fn space(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
 
 /// 8 quick trials, with a test split (so a run writes every file there is).
 const IRIS_GRID: &str = r#"
@@ -70,21 +51,6 @@ const EVERY_FILE: [&str; 7] = [
     "best.toml",
     "test.csv",
 ];
-
-fn journal_ids(dir: &Path) -> Vec<u64> {
-    let mut reader = csv::Reader::from_path(dir.join("trials.csv")).unwrap();
-    let mut ids: Vec<u64> = reader
-        .records()
-        .map(|r| r.unwrap()[0].parse().unwrap())
-        .collect();
-    ids.sort();
-    ids
-}
-
-/// Data rows in trials.csv (0 when absent).
-fn journal_len(dir: &Path) -> usize {
-    fs::read_to_string(dir.join("trials.csv")).map_or(0, |t| t.lines().count().saturating_sub(1))
-}
 
 /// Starts `hpsearch run -q -j 1 --out OUT SPACE` in the background, stderr captured, and
 /// returns once `ready(OUT)` holds (or two minutes passed).

@@ -68,20 +68,32 @@ pub fn rows(dir: &Path, file: &str) -> Vec<std::collections::HashMap<String, Str
         .collect()
 }
 
+/// The trial ids in trials.csv, sorted (a trial appears once per row).
+pub fn journal_ids(dir: &Path) -> Vec<u64> {
+    let mut reader = csv::Reader::from_path(dir.join("trials.csv")).unwrap();
+    let mut ids: Vec<u64> = reader
+        .records()
+        .map(|r| r.unwrap()[0].parse().unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// Data rows in trials.csv (0 when absent).
 pub fn journal_len(dir: &Path) -> usize {
     fs::read_to_string(dir.join("trials.csv")).map_or(0, |t| t.lines().count().saturating_sub(1))
 }
 
 /// Starts `hpsearch run -q -j 1` in the background and returns once trials.csv has `rows` rows
-/// (or two minutes passed); stdout and stderr are discarded.
+/// (or two minutes passed); stderr is captured (read it with `wait_with_output`), stdout
+/// discarded.
 pub fn run_until_rows(out: &Path, space: &Path, rows: usize) -> Child {
     let child = Command::new(cargo_bin("hpsearch"))
         .args(["run", "-q", "-j", "1", "--out"])
         .arg(out)
         .arg(space)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
