@@ -105,6 +105,48 @@ pub fn mat_mul(
     mat_mul_with(Kernel::detect(), a, b, c, accumulate, pack);
 }
 
+/// C ← keep·C + s·(A·B): a gradient-descent step W ← keep·W − η·aᵀ·δ fused into the product
+/// that computes the gradient (s = −η), so the gradient is never stored. Each element is
+/// fma(s, p_ij, keep·c_ij) where p_ij is the FMA chain of A·B from 0 over k in order, with the
+/// same bits on every kernel.
+///
+/// # Shapes
+/// As [`mat_mul`]; B must have contiguous columns (no packing buffer is taken).
+///
+/// # Panics
+/// When the shapes disagree or B's columns are strided: a bug of the caller.
+pub fn mat_mul_update(
+    keep: Float,
+    s: Float,
+    a: ArrayView2<'_, Float>,
+    b: ArrayView2<'_, Float>,
+    c: &mut [Float],
+) {
+    assert!(
+        b.ncols() == 1 || b.strides()[1] == 1,
+        "B has contiguous columns"
+    );
+    run(
+        Kernel::detect(),
+        a,
+        b,
+        c,
+        Epilogue::Update { keep, s },
+        &mut [],
+    );
+}
+
+/// What a tile does with its block of C.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Epilogue {
+    /// C ← A·B.
+    Overwrite,
+    /// C ← C + A·B (the chain starts from C).
+    Accumulate,
+    /// C ← fma(s, A·B, keep·C), A·B summed from 0 over the whole depth at once.
+    Update { keep: Float, s: Float },
+}
+
 /// [`mat_mul`] with a given kernel.
 ///
 /// # Panics
@@ -117,6 +159,22 @@ pub fn mat_mul_with(
     accumulate: bool,
     pack: &mut [Float],
 ) {
+    let epilogue = if accumulate {
+        Epilogue::Accumulate
+    } else {
+        Epilogue::Overwrite
+    };
+    run(kernel, a, b, c, epilogue, pack);
+}
+
+fn run(
+    kernel: Kernel,
+    a: ArrayView2<'_, Float>,
+    b: ArrayView2<'_, Float>,
+    c: &mut [Float],
+    epilogue: Epilogue,
+    pack: &mut [Float],
+) {
     let (m, k) = a.dim();
     let n = b.ncols();
     assert_eq!(b.nrows(), k, "inner dimensions of A and B");
@@ -125,8 +183,10 @@ pub fn mat_mul_with(
         return;
     }
     if k == 0 {
-        if !accumulate {
-            c[..m * n].fill(0.0);
+        match epilogue {
+            Epilogue::Overwrite => c[..m * n].fill(0.0),
+            Epilogue::Accumulate => {}
+            Epilogue::Update { keep, .. } => c[..m * n].iter_mut().for_each(|c| *c *= keep),
         }
         return;
     }
@@ -158,13 +218,13 @@ pub fn mat_mul_with(
         "{kernel:?} is not supported by this CPU"
     );
     match kernel {
-        Kernel::Portable => portable(m, n, k, a, b, c, accumulate),
+        Kernel::Portable => portable(m, n, k, a, b, c, epilogue),
         // SAFETY: the CPU runs the kernel (asserted above); A and B are views whose strides
         // address k columns / n columns of m / k rows, B's columns are contiguous, C holds m·n.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => unsafe { x86::drive_avx2(m, n, k, a, b, c.as_mut_ptr(), accumulate) },
+        Kernel::Avx2 => unsafe { x86::drive_avx2(m, n, k, a, b, c.as_mut_ptr(), epilogue) },
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => unsafe { x86::drive_avx512(m, n, k, a, b, c.as_mut_ptr(), accumulate) },
+        Kernel::Avx512 => unsafe { x86::drive_avx512(m, n, k, a, b, c.as_mut_ptr(), epilogue) },
         #[cfg(not(target_arch = "x86_64"))]
         _ => unreachable!("only the portable kernel exists off x86-64"),
     }
@@ -197,17 +257,31 @@ impl Operand {
     }
 }
 
-/// The portable kernel: for each row of C, c_i· ← fma(a_ik, b_k·, c_i·) for k in order.
-fn portable(m: usize, n: usize, k: usize, a: Operand, b: Operand, c: &mut [Float], acc: bool) {
+/// The portable kernel: for each row of C, c_i· ← fma(a_ik, b_k·, c_i·) for k in order (in
+/// strips of 16 columns, so that a fused update can keep its sums on the stack).
+fn portable(m: usize, n: usize, k: usize, a: Operand, b: Operand, c: &mut [Float], e: Epilogue) {
     for (i, c_row) in c.chunks_exact_mut(n).enumerate().take(m) {
-        if !acc {
-            c_row.fill(0.0);
-        }
-        for p in 0..k {
-            // SAFETY: i < m, p < k, j < n: inside A and B.
-            let a_ip = unsafe { a.at(i, p) };
-            for (j, c) in c_row.iter_mut().enumerate() {
-                *c = a_ip.mul_add(unsafe { b.at(p, j) }, *c);
+        for (strip, c_strip) in c_row.chunks_mut(16).enumerate() {
+            let j0 = strip * 16;
+            let mut sums = [0.0; 16];
+            let acc = &mut sums[..c_strip.len()];
+            if e == Epilogue::Accumulate {
+                acc.copy_from_slice(c_strip);
+            }
+            for p in 0..k {
+                // SAFETY: i < m, p < k, j0 + j < n: inside A and B.
+                let a_ip = unsafe { a.at(i, p) };
+                for (j, s) in acc.iter_mut().enumerate() {
+                    *s = a_ip.mul_add(unsafe { b.at(p, j0 + j) }, *s);
+                }
+            }
+            match e {
+                Epilogue::Update { keep, s } => {
+                    for (c, &p) in c_strip.iter_mut().zip(acc.iter()) {
+                        *c = s.mul_add(p, keep * *c);
+                    }
+                }
+                _ => c_strip.copy_from_slice(acc),
             }
         }
     }
@@ -221,7 +295,7 @@ mod x86 {
 
     use std::arch::x86_64::*;
 
-    use super::{Float, KC, Operand};
+    use super::{Epilogue, Float, KC, Operand};
 
     /// # Safety
     /// AVX2 and FMA present; `a` is (m × k), `b` is (k × n) with unit column stride, `c`
@@ -234,15 +308,24 @@ mod x86 {
         a: Operand,
         b: Operand,
         c: *mut Float,
-        accumulate: bool,
+        epilogue: Epilogue,
     ) {
         const MR: usize = 6;
         const NR: usize = 16;
         for j0 in (0..n).step_by(NR) {
             let nr = NR.min(n - j0);
-            for p0 in (0..k).step_by(KC) {
-                let kc = KC.min(k - p0);
-                let init = accumulate || p0 > 0;
+            let depth = if matches!(epilogue, Epilogue::Update { .. }) {
+                k
+            } else {
+                KC
+            };
+            for p0 in (0..k).step_by(depth) {
+                let kc = depth.min(k - p0);
+                let init = epilogue == Epilogue::Accumulate || p0 > 0;
+                let update = match epilogue {
+                    Epilogue::Update { keep, s } => Some((keep, s)),
+                    _ => None,
+                };
                 let b_p = unsafe { b.ptr.offset(p0 as isize * b.rs + j0 as isize) };
                 let mut i0 = 0;
                 while i0 < m {
@@ -260,6 +343,7 @@ mod x86 {
                         ldc: n,
                         nr,
                         init,
+                        update,
                     };
                     // SAFETY: the tile lies inside A, B and C (rows ≤ m − i0, nr ≤ n − j0,
                     // kc ≤ k − p0).
@@ -290,15 +374,24 @@ mod x86 {
         a: Operand,
         b: Operand,
         c: *mut Float,
-        accumulate: bool,
+        epilogue: Epilogue,
     ) {
         const MR: usize = 8;
         const NR: usize = 32;
         for j0 in (0..n).step_by(NR) {
             let nr = NR.min(n - j0);
-            for p0 in (0..k).step_by(KC) {
-                let kc = KC.min(k - p0);
-                let init = accumulate || p0 > 0;
+            let depth = if matches!(epilogue, Epilogue::Update { .. }) {
+                k
+            } else {
+                KC
+            };
+            for p0 in (0..k).step_by(depth) {
+                let kc = depth.min(k - p0);
+                let init = epilogue == Epilogue::Accumulate || p0 > 0;
+                let update = match epilogue {
+                    Epilogue::Update { keep, s } => Some((keep, s)),
+                    _ => None,
+                };
                 let b_p = unsafe { b.ptr.offset(p0 as isize * b.rs + j0 as isize) };
                 let mut i0 = 0;
                 while i0 < m {
@@ -316,6 +409,7 @@ mod x86 {
                         ldc: n,
                         nr,
                         init,
+                        update,
                     };
                     // SAFETY: as in drive_avx2.
                     unsafe {
@@ -350,6 +444,8 @@ mod x86 {
         ldc: usize,
         nr: usize,
         init: bool,
+        /// Store fma(s, sum, keep·C) instead of the sum.
+        update: Option<(Float, Float)>,
     }
 
     /// `FULL`: all 16 columns are inside C (no masks).
@@ -388,6 +484,19 @@ mod x86 {
                     let x = _mm256_broadcast_ss(&*a.offset(r as isize * t.rsa));
                     row[0] = _mm256_fmadd_ps(x, b0, row[0]);
                     row[1] = _mm256_fmadd_ps(x, b1, row[1]);
+                }
+            }
+            if let Some((keep, s)) = t.update {
+                let (keep, s) = (_mm256_set1_ps(keep), _mm256_set1_ps(s));
+                for (r, row) in acc.iter_mut().enumerate() {
+                    let c = t.c.add(r * t.ldc);
+                    let (c0, c1) = if FULL {
+                        (_mm256_loadu_ps(c), _mm256_loadu_ps(c.add(8)))
+                    } else {
+                        (_mm256_maskload_ps(c, m0), _mm256_maskload_ps(c.add(8), m1))
+                    };
+                    row[0] = _mm256_fmadd_ps(s, row[0], _mm256_mul_ps(keep, c0));
+                    row[1] = _mm256_fmadd_ps(s, row[1], _mm256_mul_ps(keep, c1));
                 }
             }
             for (r, row) in acc.iter().enumerate() {
@@ -445,6 +554,22 @@ mod x86 {
                     let x = _mm512_set1_ps(*a.offset(r as isize * t.rsa));
                     row[0] = _mm512_fmadd_ps(x, b0, row[0]);
                     row[1] = _mm512_fmadd_ps(x, b1, row[1]);
+                }
+            }
+            if let Some((keep, s)) = t.update {
+                let (keep, s) = (_mm512_set1_ps(keep), _mm512_set1_ps(s));
+                for (r, row) in acc.iter_mut().enumerate() {
+                    let c = t.c.add(r * t.ldc);
+                    let (c0, c1) = if FULL {
+                        (_mm512_loadu_ps(c), _mm512_loadu_ps(c.add(16)))
+                    } else {
+                        (
+                            _mm512_maskz_loadu_ps(m0, c),
+                            _mm512_maskz_loadu_ps(m1, c.add(16)),
+                        )
+                    };
+                    row[0] = _mm512_fmadd_ps(s, row[0], _mm512_mul_ps(keep, c0));
+                    row[1] = _mm512_fmadd_ps(s, row[1], _mm512_mul_ps(keep, c1));
                 }
             }
             for (r, row) in acc.iter().enumerate() {
@@ -520,6 +645,39 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// The fused descent step has the same bits on every kernel: fma(s, chain, keep·c).
+    #[test]
+    fn every_kernel_takes_the_same_descent_step() {
+        for &(m, k, n) in &[(784, 64, 256), (9, 300, 47), (5, 3, 10)] {
+            let a_own = matrix(k, m, 6);
+            let (a, b) = (a_own.t(), matrix(k, n, 7));
+            let start: Vec<Float> = matrix(m, n, 8).iter().copied().collect();
+            let mut chain = vec![0.0; m * n];
+            reference(a, b.view(), &mut chain, false);
+            let want: Vec<Float> = start
+                .iter()
+                .zip(&chain)
+                .map(|(&w, &p)| (-0.01f32).mul_add(p, 0.999 * w))
+                .collect();
+            for kernel in Kernel::available() {
+                let mut c = start.clone();
+                run(
+                    kernel,
+                    a,
+                    b.view(),
+                    &mut c,
+                    Epilogue::Update {
+                        keep: 0.999,
+                        s: -0.01,
+                    },
+                    &mut [],
+                );
+                let same = c.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{kernel:?} {m}×{k}×{n}");
             }
         }
     }
