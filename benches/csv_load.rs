@@ -36,7 +36,10 @@ fn main() {
         println!("usage: cargo bench --bench csv_load -- FILE.csv [--reps N]");
         return;
     };
-    let toml = format!("path = {:?}\nstandardize = false", file.display().to_string());
+    let toml = format!(
+        "path = {:?}\nstandardize = false",
+        file.display().to_string()
+    );
     let spec: DataSpec = toml::from_str(&toml).expect("a valid spec");
     println!("threads  median s  min s   rows");
     for threads in [1, 2] {

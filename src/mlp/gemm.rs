@@ -59,6 +59,16 @@ impl Kernel {
         Kernel::Portable
     }
 
+    /// The kernel for products with `n` columns: [`Kernel::detect`]'s, except that products at
+    /// most 16 wide (e.g. a 10-class output layer) take the AVX2 kernel, whose 16-column tile
+    /// wastes fewer lanes than AVX-512's 32-column one. Same bits either way.
+    pub fn for_width(n: usize) -> Kernel {
+        match Kernel::detect() {
+            Kernel::Avx512 if n <= 16 && Kernel::Avx2.is_supported() => Kernel::Avx2,
+            kernel => kernel,
+        }
+    }
+
     /// Every kernel this CPU runs, portable first.
     pub fn available() -> Vec<Kernel> {
         [Kernel::Portable, Kernel::Avx2, Kernel::Avx512]
@@ -102,7 +112,7 @@ pub fn mat_mul(
     accumulate: bool,
     pack: &mut [Float],
 ) {
-    mat_mul_with(Kernel::detect(), a, b, c, accumulate, pack);
+    mat_mul_with(Kernel::for_width(b.ncols()), a, b, c, accumulate, pack);
 }
 
 /// C ← keep·C + s·(A·B): a gradient-descent step W ← keep·W − η·aᵀ·δ fused into the product
@@ -289,13 +299,72 @@ fn portable(m: usize, n: usize, k: usize, a: Operand, b: Operand, c: &mut [Float
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    //! The AVX2 and AVX-512 drivers and tiles. A driver walks column panels of C (16 or 32
-    //! wide), depth blocks of [`KC`], then row blocks of A; a tile keeps its block of C in
-    //! registers for one depth block, loading it first when continuing a sum.
+    //! The AVX2 and AVX-512 drivers and tiles. A driver walks the blocks of C in the order of
+    //! [`for_each_tile`]; a tile keeps its block of C in registers for one depth block, loading
+    //! it first when continuing a sum.
 
     use std::arch::x86_64::*;
 
     use super::{Epilogue, Float, KC, Operand};
+
+    /// Calls `tile` on every block of C: `MR` rows × `NR` columns (fewer at the edges) over a
+    /// depth block. With several depth blocks (k > [`KC`]), column panels go outside, so that a
+    /// panel of B (KC × NR) stays in L1 while every row block passes over it. With one depth
+    /// block, row blocks go outside: A's block stays in L1 while B streams, and C (the weights,
+    /// in a fused update) is walked once, row block by row block.
+    #[inline(always)]
+    fn for_each_tile<const MR: usize, const NR: usize>(
+        (m, n, k): (usize, usize, usize),
+        a: Operand,
+        b: Operand,
+        c: *mut Float,
+        epilogue: Epilogue,
+        mut tile: impl FnMut(Tile, usize),
+    ) {
+        let depth = if matches!(epilogue, Epilogue::Update { .. }) {
+            k
+        } else {
+            KC
+        };
+        let update = match epilogue {
+            Epilogue::Update { keep, s } => Some((keep, s)),
+            _ => None,
+        };
+        let mut at = |i0: usize, j0: usize, p0: usize| {
+            let kc = depth.min(k - p0);
+            let t = Tile {
+                kc,
+                // Offsets inside A, B and C: i0 < m, j0 < n, p0 < k.
+                a: a.ptr
+                    .wrapping_offset(i0 as isize * a.rs + p0 as isize * a.cs),
+                rsa: a.rs,
+                csa: a.cs,
+                b: b.ptr.wrapping_offset(p0 as isize * b.rs + j0 as isize),
+                ldb: b.rs,
+                c: c.wrapping_add(i0 * n + j0),
+                ldc: n,
+                nr: NR.min(n - j0),
+                init: epilogue == Epilogue::Accumulate || p0 > 0,
+                update,
+            };
+            tile(t, MR.min(m - i0));
+        };
+        if k <= depth {
+            for i0 in (0..m).step_by(MR) {
+                for j0 in (0..n).step_by(NR) {
+                    at(i0, j0, 0);
+                }
+            }
+        } else {
+            for j0 in (0..n).step_by(NR) {
+                for p0 in (0..k).step_by(depth) {
+                    for i0 in (0..m).step_by(MR) {
+                        at(i0, j0, p0);
+                    }
+                }
+            }
+        }
+    }
 
     /// # Safety
     /// AVX2 and FMA present; `a` is (m × k), `b` is (k × n) with unit column stride, `c`
@@ -310,58 +379,21 @@ mod x86 {
         c: *mut Float,
         epilogue: Epilogue,
     ) {
-        const MR: usize = 6;
-        const NR: usize = 16;
-        for j0 in (0..n).step_by(NR) {
-            let nr = NR.min(n - j0);
-            let depth = if matches!(epilogue, Epilogue::Update { .. }) {
-                k
-            } else {
-                KC
-            };
-            for p0 in (0..k).step_by(depth) {
-                let kc = depth.min(k - p0);
-                let init = epilogue == Epilogue::Accumulate || p0 > 0;
-                let update = match epilogue {
-                    Epilogue::Update { keep, s } => Some((keep, s)),
-                    _ => None,
-                };
-                let b_p = unsafe { b.ptr.offset(p0 as isize * b.rs + j0 as isize) };
-                let mut i0 = 0;
-                while i0 < m {
-                    let rows = MR.min(m - i0);
-                    let a_p = unsafe { a.ptr.offset(i0 as isize * a.rs + p0 as isize * a.cs) };
-                    let c_p = unsafe { c.add(i0 * n + j0) };
-                    let t = Tile {
-                        kc,
-                        a: a_p,
-                        rsa: a.rs,
-                        csa: a.cs,
-                        b: b_p,
-                        ldb: b.rs,
-                        c: c_p,
-                        ldc: n,
-                        nr,
-                        init,
-                        update,
-                    };
-                    // SAFETY: the tile lies inside A, B and C (rows ≤ m − i0, nr ≤ n − j0,
-                    // kc ≤ k − p0).
-                    unsafe {
-                        match (rows, nr == NR) {
-                            (6, true) => tile_avx2::<6, true>(t),
-                            (6, false) => tile_avx2::<6, false>(t),
-                            (5, _) => tile_avx2::<5, false>(t),
-                            (4, _) => tile_avx2::<4, false>(t),
-                            (3, _) => tile_avx2::<3, false>(t),
-                            (2, _) => tile_avx2::<2, false>(t),
-                            _ => tile_avx2::<1, false>(t),
-                        }
-                    }
-                    i0 += rows;
+        for_each_tile::<6, 16>((m, n, k), a, b, c, epilogue, |t, rows| {
+            // SAFETY: the tile lies inside A, B and C (rows ≤ m − i0, nr ≤ n − j0,
+            // kc ≤ k − p0), and the CPU has AVX2 and FMA.
+            unsafe {
+                match (rows, t.nr == 16) {
+                    (6, true) => tile_avx2::<6, true>(t),
+                    (6, false) => tile_avx2::<6, false>(t),
+                    (5, _) => tile_avx2::<5, false>(t),
+                    (4, _) => tile_avx2::<4, false>(t),
+                    (3, _) => tile_avx2::<3, false>(t),
+                    (2, _) => tile_avx2::<2, false>(t),
+                    _ => tile_avx2::<1, false>(t),
                 }
             }
-        }
+        });
     }
 
     /// # Safety
@@ -376,59 +408,22 @@ mod x86 {
         c: *mut Float,
         epilogue: Epilogue,
     ) {
-        const MR: usize = 8;
-        const NR: usize = 32;
-        for j0 in (0..n).step_by(NR) {
-            let nr = NR.min(n - j0);
-            let depth = if matches!(epilogue, Epilogue::Update { .. }) {
-                k
-            } else {
-                KC
-            };
-            for p0 in (0..k).step_by(depth) {
-                let kc = depth.min(k - p0);
-                let init = epilogue == Epilogue::Accumulate || p0 > 0;
-                let update = match epilogue {
-                    Epilogue::Update { keep, s } => Some((keep, s)),
-                    _ => None,
-                };
-                let b_p = unsafe { b.ptr.offset(p0 as isize * b.rs + j0 as isize) };
-                let mut i0 = 0;
-                while i0 < m {
-                    let rows = MR.min(m - i0);
-                    let a_p = unsafe { a.ptr.offset(i0 as isize * a.rs + p0 as isize * a.cs) };
-                    let c_p = unsafe { c.add(i0 * n + j0) };
-                    let t = Tile {
-                        kc,
-                        a: a_p,
-                        rsa: a.rs,
-                        csa: a.cs,
-                        b: b_p,
-                        ldb: b.rs,
-                        c: c_p,
-                        ldc: n,
-                        nr,
-                        init,
-                        update,
-                    };
-                    // SAFETY: as in drive_avx2.
-                    unsafe {
-                        match (rows, nr == NR) {
-                            (8, true) => tile_avx512::<8, true>(t),
-                            (8, false) => tile_avx512::<8, false>(t),
-                            (7, _) => tile_avx512::<7, false>(t),
-                            (6, _) => tile_avx512::<6, false>(t),
-                            (5, _) => tile_avx512::<5, false>(t),
-                            (4, _) => tile_avx512::<4, false>(t),
-                            (3, _) => tile_avx512::<3, false>(t),
-                            (2, _) => tile_avx512::<2, false>(t),
-                            _ => tile_avx512::<1, false>(t),
-                        }
-                    }
-                    i0 += rows;
+        for_each_tile::<8, 32>((m, n, k), a, b, c, epilogue, |t, rows| {
+            // SAFETY: as in drive_avx2, and the CPU has AVX-512F.
+            unsafe {
+                match (rows, t.nr == 32) {
+                    (8, true) => tile_avx512::<8, true>(t),
+                    (8, false) => tile_avx512::<8, false>(t),
+                    (7, _) => tile_avx512::<7, false>(t),
+                    (6, _) => tile_avx512::<6, false>(t),
+                    (5, _) => tile_avx512::<5, false>(t),
+                    (4, _) => tile_avx512::<4, false>(t),
+                    (3, _) => tile_avx512::<3, false>(t),
+                    (2, _) => tile_avx512::<2, false>(t),
+                    _ => tile_avx512::<1, false>(t),
                 }
             }
-        }
+        });
     }
 
     /// One block of C: `MR` rows × `nr` columns over a depth block of `kc`.
