@@ -231,7 +231,8 @@ def part_scaling(args, tmp, hpsearch, python, have_peers):
             out = data / f"out-half{seed}"
             shutil.rmtree(out, ignore_errors=True)
             procs.append(subprocess.Popen([hpsearch, "run", data / f"half{seed}.toml", "-j", "1",
-                                           "-q", "--out", out], stdout=subprocess.DEVNULL))
+                                           "-q", "--out", out],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for p in procs:
             if p.wait() != 0:
                 sys.exit("a -j 1 half failed")

@@ -13,7 +13,7 @@
 //! - **Portable** elsewhere: the same arithmetic as scalar `mul_add` loops.
 //!
 //! Both SIMD kernels keep 12–16 independent FMA chains in flight, enough to cover the FMA
-//! latency on two pipes. B is walked in panels of [`KC`] rows so that a panel stays in L1 while
+//! latency on two pipes. B is walked in panels of 256 rows so that a panel stays in L1 while
 //! every row block of A passes over it.
 //!
 //! **Every kernel computes exactly the same bits.** Each element of C is one chain of fused
