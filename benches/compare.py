@@ -15,6 +15,10 @@ Parts (--parts, comma-separated; default all):
   sweep     the 16-trial random sweep benches/spaces/w1-random.toml on the W1 CSV, whole process,
             `hpsearch run -j 1`, `-j 2` and `optuna_sweep.py --trainer sklearn --n-jobs 1
             --trials 16` alternately; prints wall times and the median ratios.
+  scaling   benches/spaces/w1-equal.toml, 16 trials of equal cost: `-j 2` against two
+            independent `-j 1` processes of 8 trials each started together (the machine's own
+            two-core speed-up), and against `-j 1` of all 16; issue 16 wants -j 2 within 5% of
+            the pair in every round.
   overhead  benches/spaces/iris-overhead.toml: 10,000 one-epoch iris trials with -j 2 -q, whole
             process incl. the journal, and peak RSS at 1,000 vs 10,000 trials (/usr/bin/time -v).
   memory    benches/spaces/mnist-memory.toml: 16 MNIST trials with -j 2, peak RSS against the
@@ -202,6 +206,48 @@ def part_sweep(args, tmp, hpsearch, python, have_peers):
               f"{median_ratio(times['optuna'], times['j1']):.1f}x faster")
 
 
+def part_scaling(args, tmp, hpsearch, python, have_peers):
+    data = tmp / "scaling"
+    data.mkdir(exist_ok=True)
+    csv = data / "w1.csv"
+    if not csv.exists():
+        run([python if have_peers else sys.executable, PEER_DIR / "export_workload.py", "W1", csv])
+    text = (SPACES / "w1-equal.toml").read_text()
+    (data / "all.toml").write_text(text)
+    for seed in (0, 1):
+        (data / f"half{seed}.toml").write_text(
+            text.replace("trials = 16", "trials = 8").replace("seed = 0", f"seed = {seed}"))
+    rows = []
+    for r in range(args.rounds):
+        walls = {}
+        for jobs in (1, 2):
+            out = data / f"out-j{jobs}"
+            shutil.rmtree(out, ignore_errors=True)
+            walls[f"j{jobs}"], _ = timed([hpsearch, "run", data / "all.toml", "-j", jobs, "-q",
+                                          "--out", out])
+        t0 = time.perf_counter()
+        procs = []
+        for seed in (0, 1):
+            out = data / f"out-half{seed}"
+            shutil.rmtree(out, ignore_errors=True)
+            procs.append(subprocess.Popen([hpsearch, "run", data / f"half{seed}.toml", "-j", "1",
+                                           "-q", "--out", out],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for p in procs:
+            if p.wait() != 0:
+                sys.exit("a -j 1 half failed")
+        walls["pair"] = time.perf_counter() - t0
+        rows.append(walls)
+        print(f"round {r + 1}: -j 1 {walls['j1']:.2f} s, -j 2 {walls['j2']:.2f} s, two -j 1 "
+              f"halves together {walls['pair']:.2f} s; -j 2 / pair {walls['j2'] / walls['pair']:.3f}",
+              flush=True)
+    within = sum(w["j2"] <= 1.05 * w["pair"] for w in rows)
+    print(f"\nScaling (16 equal trials): -j 2 / two independent -j 1 halves, median "
+          f"{statistics.median(w['j2'] / w['pair'] for w in rows):.3f} (target <= 1.05 in every "
+          f"round: {within} of {len(rows)}); -j 1 / -j 2 median "
+          f"{statistics.median(w['j1'] / w['j2'] for w in rows):.2f}x")
+
+
 def part_overhead(args, tmp, hpsearch):
     data = tmp / "overhead"
     data.mkdir(exist_ok=True)
@@ -254,7 +300,7 @@ def part_memory(args, tmp, hpsearch):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--parts", default="trainer,sweep,overhead,memory")
+    ap.add_argument("--parts", default="trainer,sweep,scaling,overhead,memory")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     ap.add_argument("--reps", type=int, default=3, help="timed runs per trainer invocation")
     ap.add_argument("--workloads", default="W1,W2,W3")
@@ -277,6 +323,8 @@ def main():
             part_trainer(args, tmp, bench, args.python, have_peers)
         if "sweep" in parts:
             part_sweep(args, tmp, hpsearch, args.python, have_peers)
+        if "scaling" in parts:
+            part_scaling(args, tmp, hpsearch, args.python, have_peers)
         if "overhead" in parts:
             part_overhead(args, tmp, hpsearch)
         if "memory" in parts:

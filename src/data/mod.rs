@@ -15,6 +15,7 @@
 
 mod builtin;
 mod csv;
+mod csv_fast;
 mod error;
 mod identity;
 mod idx;

@@ -33,6 +33,7 @@
 
 mod activation;
 mod config;
+pub mod gemm;
 mod init;
 mod loss;
 mod network;

@@ -1,16 +1,16 @@
 //! The network's parameters and the batched forward and backward passes.
 //!
 //! Layer l computes z = a_{l−1}·W_l + b_l with W_l of shape (fan_in, fan_out), so a batch is a
-//! row-major (rows × width) matrix and every product is one `general_mat_mul` into a buffer of
-//! the [`Workspace`], sized once per trial. Transposes are strided views, never copies.
+//! row-major (rows × width) matrix and every product is one [`gemm::mat_mul`] into a buffer of
+//! the [`Workspace`], sized once per trial. Transposes are strided views; only the transposed
+//! weights of back-propagation are copied, into the workspace's packing buffer.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use super::regularization::Update;
-use super::{Activation, Float, init};
+use super::{Activation, Float, gemm, init};
 
 /// One fully connected layer: weights W (fan_in × fan_out) and biases b (fan_out).
 #[derive(Clone, Debug, PartialEq)]
@@ -211,14 +211,8 @@ impl Network {
                 Some(prev) => view(&prev.a, rows, prev.width),
                 None => input.view(),
             };
-            general_mat_mul(
-                1.0,
-                &a_in,
-                &layer.w,
-                0.0,
-                &mut view_mut(&mut out.a, rows, width),
-            );
             let a = &mut out.a[..rows * width];
+            gemm::mat_mul(a_in, layer.w.view(), a, false, &mut []);
             match &mut dropout {
                 Some(d) => {
                     let slope = &mut out.slope[..rows * width];
@@ -233,13 +227,8 @@ impl Network {
             None => input.view(),
         };
         let classes = output[0].fan_out();
-        general_mat_mul(
-            1.0,
-            &a_in,
-            &output[0].w,
-            0.0,
-            &mut view_mut(&mut ws.logits, rows, classes),
-        );
+        let logits = &mut ws.logits[..rows * classes];
+        gemm::mat_mul(a_in, output[0].w.view(), logits, false, &mut []);
     }
 
     /// Backward pass after a training-mode [`Network::forward`] on the same `input`, whose
@@ -280,9 +269,9 @@ impl Network {
                 // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f′(z_{l−1})·mask, with the weights before this step;
                 // its column sums are ∂L/∂b_{l−1}.
                 let width = prev.width;
-                let mut back = view_mut(&mut prev.delta, rows, width);
-                general_mat_mul(1.0, &delta, &self.layers[l].w.t(), 0.0, &mut back);
                 let delta_prev = &mut prev.delta[..rows * width];
+                let w_t = self.layers[l].w.t();
+                gemm::mat_mul(delta, w_t, delta_prev, false, &mut ws.pack);
                 let slope = &prev.slope[..rows * width];
                 let gb = grads[l - 1].b_flat_mut();
                 if !accumulate {
@@ -304,8 +293,8 @@ impl Network {
             };
             match target {
                 Target::Gradients { accumulate } => {
-                    let beta = if accumulate { 1.0 } else { 0.0 };
-                    general_mat_mul(1.0, &a_in.t(), &delta, beta, &mut grads[l].w);
+                    let g = grads[l].w_flat_mut();
+                    gemm::mat_mul(a_in.t(), delta, g, accumulate, &mut []);
                 }
                 Target::Descend(update) => {
                     let layer = &mut self.layers[l];
@@ -416,6 +405,8 @@ pub(crate) struct Workspace {
     pub(crate) hidden: Vec<HiddenBuffers>,
     /// Output logits, then the output δ.
     pub(crate) logits: Vec<Float>,
+    /// Room for the largest transposed weight matrix back-propagation multiplies by.
+    pub(crate) pack: Vec<Float>,
 }
 
 impl Workspace {
@@ -435,10 +426,16 @@ impl Workspace {
             })
             .collect();
         let classes = layers[layers.len() - 1].fan_out();
+        let pack = layers[1..]
+            .iter()
+            .map(|l| l.fan_in() * l.fan_out())
+            .max()
+            .unwrap_or(0);
         Workspace {
             rows,
             hidden,
             logits: vec![0.0; rows * classes],
+            pack: vec![0.0; pack],
         }
     }
 }
@@ -446,12 +443,6 @@ impl Workspace {
 /// The first `rows` rows of a row-major buffer as a matrix.
 pub(crate) fn view(buf: &[Float], rows: usize, cols: usize) -> ArrayView2<'_, Float> {
     ArrayView2::from_shape((rows, cols), &buf[..rows * cols]).expect("buffer holds rows × cols")
-}
-
-/// The first `rows` rows of a row-major buffer as a writable matrix.
-pub(crate) fn view_mut(buf: &mut [Float], rows: usize, cols: usize) -> ArrayViewMut2<'_, Float> {
-    ArrayViewMut2::from_shape((rows, cols), &mut buf[..rows * cols])
-        .expect("buffer holds rows × cols")
 }
 
 #[cfg(test)]

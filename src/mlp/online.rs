@@ -1,7 +1,7 @@
 //! The online-SGD fast path (batch size 1).
 //!
 //! Why a separate path: with one sample per step every product is a matrix–vector product, and a
-//! `general_mat_mul` call per product pays packing, dispatch and an allocation each time, which
+//! matrix-product call per product pays tiling, dispatch and edge handling each time, which
 //! costs more than the arithmetic on small layers. Here the same mathematics as
 //! [`Network::forward`] / [`Network::backward`] / [`Network::step`] runs as plain slice loops:
 //! forward as a sum of weight rows scaled by the inputs (skipping zero inputs, e.g. inactive

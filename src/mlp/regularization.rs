@@ -1,9 +1,8 @@
 //! Weight penalties R(w), on weights only (never biases).
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2};
 
-use super::Float;
+use super::{Float, gemm};
 
 /// The weight penalty R(w) added, times α, to the minimized objective. Biases are never
 /// penalized, and reported losses never include it. Default: [`Penalty::None`].
@@ -123,7 +122,10 @@ impl Update {
                 1.0
             }
         };
-        general_mat_mul(-self.eta, &a.t(), &delta, keep, weights);
+        let weights = weights
+            .as_slice_mut()
+            .expect("weights are owned and row-major");
+        gemm::mat_mul_update(keep, -self.eta, a.t(), delta, weights);
     }
 
     /// b ← b − η·g on a block of biases (never penalized).
