@@ -3,8 +3,8 @@
 
 Usage (from the repository root, with the peers' venv; see ../shared/bench/README.md):
 
-    /work/venv/bin/python benches/compare.py                     # every part, 3 rounds
-    /work/venv/bin/python benches/compare.py --parts trainer --rounds 5
+    $PY benches/compare.py                     # every part, 3 rounds
+    $PY benches/compare.py --parts trainer --rounds 5
     python3 benches/compare.py --parts overhead,memory           # no venv needed for these
 
 Parts (--parts, comma-separated; default all):
@@ -22,7 +22,7 @@ Parts (--parts, comma-separated; default all):
   overhead  benches/spaces/iris-overhead.toml: 10,000 one-epoch iris trials with -j 2 -q, whole
             process incl. the journal, and peak RSS at 1,000 vs 10,000 trials (/usr/bin/time -v).
   memory    benches/spaces/mnist-memory.toml: 16 MNIST trials with -j 2, peak RSS against the
-            f32 data set + 100 MB (needs --mnist DIR, default /work/shared/datasets/mnist).
+            f32 data set + 100 MB (needs --mnist DIR, default ../shared/datasets/mnist).
 
 Peers run exactly as the bench README says: OMP/OPENBLAS/MKL_NUM_THREADS=1 and
 OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset. Without a Python that imports numpy, sklearn, torch
@@ -50,8 +50,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SPACES = REPO / "benches" / "spaces"
 PEER_DIR = Path(os.environ.get("HPSEARCH_PEERS", REPO.parent / "shared" / "bench"))
-DEFAULT_PYTHON = "/work/venv/bin/python"
-DEFAULT_MNIST = "/work/shared/datasets/mnist"
+DEFAULT_PYTHON = os.environ.get("PY", sys.executable)  # a Python with the peers installed
+DEFAULT_MNIST = str(Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "mnist")
 
 # Must match ../shared/bench/common.py WORKLOADS.
 WORKLOADS = {

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """CSV loading next to pandas.read_csv (C engine), measured alternately (issue 16).
 
-    /work/venv-torch/bin/python benches/mnist_csv.py /tmp/mnist_train.csv    # once
-    /work/venv-torch/bin/python benches/csv_load.py /tmp/mnist_train.csv --rounds 5
+    $PY benches/mnist_csv.py /tmp/mnist_train.csv    # once
+    $PY benches/csv_load.py /tmp/mnist_train.csv --rounds 5
 
 Per round: `cargo bench --bench csv_load -- FILE --reps 1` (hpsearch's data::load with a rayon
 pool of 1 and of 2 threads: read, parse, 80/20 split, no standardization), then

@@ -9,9 +9,10 @@ SGD lr 0.05 without weight decay, 48,000 training images (80/20 split of the 60,
 by the seed), pixels / 255 z-scored with training statistics. Timed region on every side: model
 init + 15 epochs with shuffling; then test accuracy on the 10,000 t10k images.
 
-    OMP_NUM_THREADS=1 /work/venv-torch/bin/python benches/mnist.py \
-        --data /work/shared/datasets/mnist --bin target/release/deps/mnist-HASH --seeds 0,1,2
+    OMP_NUM_THREADS=1 $PY benches/mnist.py \
+        --data ../shared/datasets/mnist --bin target/release/deps/mnist-HASH --seeds 0,1,2
 """
+from pathlib import Path
 import os
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -31,7 +32,7 @@ import numpy as np  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "..", "shared", "bench"))
-sys.path.insert(0, "/work/shared/bench")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "shared" / "bench"))
 import mlp_peers  # noqa: E402
 
 mlp_peers.LR = 0.05

@@ -5,7 +5,7 @@ For each seed (0, 1, 2) and each optimizer (momentum 0.9 at lr 0.01, Adam at lr 
 hpsearch (`cargo bench --bench optim_mnist`, release) and then PyTorch at the same settings, one
 thread each, and prints every run and a Markdown table of mean and standard deviation.
 
-    /work/venv-torch/bin/python benches/optim_mnist.py --data /work/shared/datasets/mnist
+    $PY benches/optim_mnist.py --data ../shared/datasets/mnist
 
 Settings (both sides): 784 -> 256 -> 128 -> 10, relu, softmax cross-entropy, batch 64 reshuffled
 each epoch (last partial batch used), 15 epochs, lr halved every 5 epochs (StepLR(5, 0.5)),
@@ -22,6 +22,7 @@ hidden layers, Glorot uniform on the output layer, zero biases), so the comparis
 the optimizer from the initialization. `--runs` picks some of them; `--table FILE...` prints the
 table from saved output lines instead of running anything.
 """
+from pathlib import Path
 import argparse
 import gzip
 import json
@@ -148,7 +149,7 @@ def table(results):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="/work/shared/datasets/mnist")
+    ap.add_argument("--data", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "mnist"))
     ap.add_argument("--runs", default=",".join(RUNS))
     ap.add_argument("--table", nargs="+", metavar="FILE")
     args = ap.parse_args()

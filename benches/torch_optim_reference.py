@@ -3,9 +3,9 @@
 reference that tests/torch_reference.rs holds hpsearch to (issue 12). The test needs no PyTorch;
 rerun this only to change the fixture:
 
-    python3 -m venv /work/venv-torch   # any folder outside the repo
-    /work/venv-torch/bin/pip install torch numpy
-    /work/venv-torch/bin/python benches/torch_optim_reference.py > tests/data/torch_optim_reference.toml
+    python3 -m venv $VENV   # any folder outside the repo
+    $VENV/bin/pip install torch numpy
+    $PY benches/torch_optim_reference.py > tests/data/torch_optim_reference.toml
 
 The network: 3 inputs -> 4 tanh -> 3 classes, softmax cross-entropy (mean over the batch of 6),
 float32, weights drawn once from numpy seed 12 (biases non-zero). Each case trains a fresh copy
