@@ -8,6 +8,9 @@ Columns: label, then p0..p783 as integers 0-255; 109.6 MB. Needs numpy.
 from pathlib import Path
 import gzip, sys
 import numpy as np
+
+if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+    sys.exit(__doc__)
 d = (sys.argv[2] if len(sys.argv) > 2 else str(Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "mnist")) + "/"
 with gzip.open(d + "train-images-idx3-ubyte.gz") as f:
     x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)
