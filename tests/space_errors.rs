@@ -357,6 +357,72 @@ fn cases() -> Vec<Case> {
             search("strategy = \"grid\"\ntrials = 5"),
             &["search.trials", "applies to random search"],
         ),
+        case(
+            "hyperband_needs_a_single_epoch_count",
+            format!("{DATA}[search]\nstrategy = \"hyperband\"\n[params]\nepochs = [9, 27]\n"),
+            &[
+                "bad.toml:6:10",
+                "params.epochs",
+                "need params.epochs to be a single integer",
+            ],
+        ),
+        case(
+            "a_key_of_another_strategy",
+            format!(
+                "{DATA}[search]\nstrategy = \"halving\"\ntrials = 9\nbudget = 100\n[params]\nepochs = 9\n"
+            ),
+            &[
+                "bad.toml:6:1",
+                "search.budget",
+                "budget does not apply to strategy = \"halving\"",
+            ],
+        ),
+        case(
+            "min_epochs_above_r",
+            format!(
+                "{DATA}[search]\nstrategy = \"hyperband\"\nmin_epochs = 10\n[params]\nepochs = 9\n"
+            ),
+            &[
+                "search.min_epochs",
+                "must be in [1, 9], got 10",
+                "at most R = 9",
+            ],
+        ),
+        case(
+            "reduction_below_two",
+            format!(
+                "{DATA}[search]\nstrategy = \"hyperband\"\nreduction = 1\n[params]\nepochs = 9\n"
+            ),
+            &["search.reduction", "must be in [2, 1000], got 1"],
+        ),
+        case(
+            "unknown_sampler",
+            format!(
+                "{DATA}[search]\nstrategy = \"hyperband\"\nsampler = \"grid\"\n[params]\nepochs = 9\n"
+            ),
+            &["search.sampler", "unknown sampler \"grid\""],
+        ),
+        case(
+            "tpe_settings_without_the_tpe_sampler",
+            format!(
+                "{DATA}[search]\nstrategy = \"hyperband\"\nstartup = 5\n[params]\nepochs = 9\n"
+            ),
+            &[
+                "search.startup",
+                "applies to the TPE sampler",
+                "sampler = \"tpe\"",
+            ],
+        ),
+        case(
+            "gamma_outside_zero_one",
+            search("strategy = \"tpe\"\ntrials = 20\ngamma = 1.5"),
+            &["search.gamma", "must be in (0, 1), got 1.5"],
+        ),
+        case(
+            "tpe_without_trials",
+            search("strategy = \"tpe\""),
+            &["search", "tpe search needs trials = N"],
+        ),
     ]
 }
 
