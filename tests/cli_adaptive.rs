@@ -8,6 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use common::cli::{journal_len, ranked_without_timing, rows, run, run_until_rows, space};
+use predicates::prelude::*;
 
 const HALVING: &str = r#"
 name = "halving"
@@ -251,4 +252,47 @@ fn a_killed_halving_resumes_to_the_same_reports() {
         fs::read_to_string(killed.join("curves.csv")).unwrap(),
         fs::read_to_string(whole.join("curves.csv")).unwrap()
     );
+}
+
+#[test]
+fn a_budget_below_the_first_bracket_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = HYPERBAND.replace("reduction = 3\n", "reduction = 3\nbudget = 20\n");
+    let file = space(tmp.path(), "hb.toml", &text);
+    for command in ["plan", "run"] {
+        let mut cmd = common::cli::hpsearch();
+        cmd.arg(command).arg(&file);
+        if command == "run" {
+            cmd.arg("--out").arg(tmp.path().join("out"));
+        }
+        cmd.assert().code(2).stderr(predicates::str::contains(
+            "search.budget is smaller than Hyperband's first bracket (21 epochs)",
+        ));
+    }
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn report_of_an_unfinished_hyperband_says_pruned_trials_may_still_be_promoted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = space(tmp.path(), "hb.toml", HYPERBAND_DIGITS);
+    let out = tmp.path().join("out");
+    let mut child = run_until_rows(&out, &file, 10);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    common::cli::hpsearch()
+        .arg("report")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("the sweep has not finished").and(
+            predicates::str::contains("trials shown as pruned may still be promoted"),
+        ));
+    run(&out, &file, &["--resume"]).success();
+    common::cli::hpsearch()
+        .arg("report")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("has not finished").not());
 }

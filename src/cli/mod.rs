@@ -132,6 +132,28 @@ fn warn_inactive(space: &hpsearch::space::SearchSpace, active: &[String]) {
     }
 }
 
+/// Refuses (exit 2) a space whose strategy would run nothing: a Hyperband `budget` below the
+/// cost of its first bracket.
+fn check_runs_something(
+    space: &hpsearch::space::SearchSpace,
+    study: &hpsearch::search::Study<'_>,
+) -> Result<(), Failure> {
+    if study.configurations() > 0 {
+        return Ok(());
+    }
+    let first = hpsearch::space::Strategy::rungs(space.strategy())
+        .map(|r| hpsearch::search::brackets::hyperband(r, None))
+        .and_then(|pass| {
+            pass.first()
+                .map(hpsearch::search::brackets::BracketPlan::cost)
+        });
+    let need = first.map_or_else(String::new, |c| format!(" ({c} epochs)"));
+    Err(Failure::invalid(anyhow::anyhow!(
+        "{}: search.budget is smaller than Hyperband's first bracket{need}: nothing would run\nhint: raise search.budget to at least the first bracket's cost (`hpsearch plan` without budget lists each bracket's epochs), or remove it for one pass over the brackets",
+        space.path().display()
+    )))
+}
+
 /// Whether `error` comes from stdout being closed by its reader, which is no failure.
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {

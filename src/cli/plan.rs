@@ -40,6 +40,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         super::shards::check_splittable(&space, "--shard")?;
     }
     let count = search::count(&space).map_err(Failure::invalid)?;
+    super::check_runs_something(&space, &Study::new(&space))?;
     let columns = search::columns(&space);
     super::warn_inactive(&space, &columns);
     let data = data::load(space.data(), space.base_dir(), space.seed())?.summary(space.data());

@@ -45,6 +45,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     let dir = ResultsDir::open(&args.dir)?;
     let ranked = report::write_reports(&dir, args.top)?;
     let page = html::write_file(&dir, MLP_PARAMS)?;
+    warn_if_unfinished(&dir)?;
     if args.json {
         return print_json(&dir, &page);
     }
@@ -56,6 +57,38 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
         page.display()
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Warns when the journal does not hold the whole sweep (it was interrupted): the ranking is
+/// of what ran, and under halving or Hyperband a trial shown `pruned` may still be promoted.
+fn warn_if_unfinished(dir: &ResultsDir) -> Result<(), Failure> {
+    let space = hpsearch::space::load(&dir.file("space.toml"), MLP_PARAMS)
+        .context("cannot read the space this sweep was started with")?;
+    let journal = report::read_journal(&dir.file("trials.csv"))?;
+    let mut study = Study::new(&space);
+    for record in &journal.records {
+        study
+            .restore(Told {
+                id: record.trial,
+                rung: record.rung,
+                status: record.status,
+                score: record.val_loss,
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.file("trials.csv").display()))?;
+    }
+    if study.ask().is_some() {
+        let pruned = match study.brackets().is_empty() {
+            true => "",
+            false => "; trials shown as pruned may still be promoted",
+        };
+        errln!(
+            "warning: the sweep has not finished ({} of its {} runs are recorded){pruned}: finish it with hpsearch run SPACE --resume --out {}",
+            journal.records.len(),
+            study.jobs_total(),
+            dir.path().display()
+        );
+    }
+    Ok(())
 }
 
 /// `report` of a sharded sweep: checks that the shards ran one space on one data, merges their

@@ -61,6 +61,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let space_path = &args.space.space;
     let space = space::load(space_path, MLP_PARAMS).map_err(Failure::invalid)?;
     let mut study = Study::new(&space);
+    super::check_runs_something(&space, &study)?;
     if args.shard.is_some() {
         super::shards::check_splittable(&space, "--shard")?;
     }
@@ -118,18 +119,18 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
     );
-    let rungs = match study.brackets().len() {
-        0 => String::new(),
+    let progress_so_far = match study.brackets().len() {
+        0 => format!("{} already done", done.len()),
         b => format!(
-            " in {b} bracket{} ({jobs_total} rung runs)",
-            if b == 1 { "" } else { "s" }
+            "in {b} bracket{}: {} of {jobs_total} rung runs already done",
+            if b == 1 { "" } else { "s" },
+            done.len()
         ),
     };
     errln!(
-        "{}: {total} trial{}{rungs} ({} already done), {} data, {jobs} worker{} → {}",
+        "{}: {total} trial{} ({progress_so_far}), {} data, {jobs} worker{} → {}",
         space.name(),
         if total == 1 { "" } else { "s" },
-        done.len(),
         describe_data(space.data()),
         if jobs == 1 { "" } else { "s" },
         dir.path().display()

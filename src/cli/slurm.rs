@@ -65,6 +65,7 @@ pub fn slurm(args: SlurmArgs) -> Result<ExitCode, Failure> {
     let space = space::load(&space_path, MLP_PARAMS).map_err(Failure::invalid)?;
     super::shards::check_splittable(&space, "slurm")?;
     let study = Study::new(&space);
+    super::check_runs_something(&space, &study)?;
     // One job array per batch the study asks: every trial at once, or one per rung.
     let batches: Vec<String> = if study.brackets().is_empty() {
         vec!["every trial".into()]
