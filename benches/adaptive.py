@@ -43,9 +43,15 @@ GROUPS = {
 }
 
 
-def space_text(base: str, seed: int, search: str) -> str:
-    """The base space with its seed and [search] table replaced."""
-    text = re.sub(r"(?m)^seed = .*$", f"seed = {seed}", base)
+def space_text(base: str, seed: int, search: str, folder: Path) -> str:
+    """The base space with its seed and [search] table replaced, and its data paths made
+    absolute (relative ones are relative to the base space's `folder`)."""
+    text = re.sub(
+        r'(?m)^(path|test_path|images|labels|test_images|test_labels)\s*=\s*"([^"]+)"',
+        lambda m: f'{m.group(1)} = "{(folder / m.group(2)).resolve()}"',
+        base,
+    )
+    text = re.sub(r"(?m)^seed = .*$", f"seed = {seed}", text)
     text = re.sub(r"(?ms)^\[search\].*?(?=^\[params\])", "[search]\n" + search + "\n", text)
     return text
 
@@ -82,7 +88,7 @@ def main() -> None:
             for name, search in searches.items():
                 slug = "-".join(name.split())
                 space = Path(tmp) / f"{slug}-{seed}.toml"
-                space.write_text(space_text(base, seed, search))
+                space.write_text(space_text(base, seed, search, Path(args.space).resolve().parent))
                 r = run(space, Path(tmp) / f"{slug}-{seed}", args.jobs)
                 results[name].append(r)
                 print(f"seed {seed} {name}: best val_loss {r[0]:.4f}, {r[1]} epochs, {r[2]:.1f} s", flush=True)
