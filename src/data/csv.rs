@@ -209,20 +209,8 @@ fn read<R: Read>(
         .buffer_capacity(1 << 16)
         .from_reader(LineEnds::new(input));
 
-    let header = reader
-        .byte_headers()
-        .map_err(|e| csv_error(e, path, key))?
-        .clone();
-    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(DataError::EmptyFile {
-            path: path.to_path_buf(),
-        });
-    }
-    let columns: Vec<&str> = header
-        .iter()
-        .map(|field| text(field, path, key, 1, looks_like).map(str::trim))
-        .collect::<Result<_, _>>()?;
-    distinct(&columns, path)?;
+    let header = header(&mut reader, path, key)?;
+    let columns = columns(&header, path, key, looks_like)?;
     let (label_col, feature_cols) = pick_columns(&columns, options, path)?;
     let width = feature_cols.len();
     let feature_names: Vec<String> = feature_cols
@@ -388,6 +376,39 @@ pub(crate) fn parse_feature(
 
 /// The header's column names are distinct: a repeated name would let `label` or `features`
 /// pick one of two columns silently.
+/// The header record of a CSV file; an empty file (or an empty first line) is refused.
+pub(crate) fn header<R: io::Read>(
+    reader: &mut ::csv::Reader<R>,
+    path: &Path,
+    key: &'static str,
+) -> Result<::csv::ByteRecord, DataError> {
+    let header = reader
+        .byte_headers()
+        .map_err(|e| csv_error(e, path, key))?
+        .clone();
+    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+        return Err(DataError::EmptyFile {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(header)
+}
+
+/// The column names of `header`, trimmed, as UTF-8 text and each named once.
+pub(crate) fn columns<'h>(
+    header: &'h ::csv::ByteRecord,
+    path: &Path,
+    key: &'static str,
+    looks_like: Kind,
+) -> Result<Vec<&'h str>, DataError> {
+    let columns: Vec<&str> = header
+        .iter()
+        .map(|field| text(field, path, key, 1, looks_like).map(str::trim))
+        .collect::<Result<_, _>>()?;
+    distinct(&columns, path)?;
+    Ok(columns)
+}
+
 pub(crate) fn distinct(columns: &[&str], path: &Path) -> Result<(), DataError> {
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(columns.len());
     for (i, name) in columns.iter().enumerate() {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use ndarray::Array2;
 
-use super::csv::{ClassLookup, LineEnds, csv_error, distinct, looks_like, parse_feature, text};
+use super::csv::{self, ClassLookup, LineEnds, csv_error, looks_like, parse_feature, text};
 use super::error::{DataError, quoted_list};
 use super::idx;
 use super::{DataError as E, Preprocessing};
@@ -91,20 +91,8 @@ fn read_csv(
         .has_headers(true)
         .flexible(true)
         .from_reader(LineEnds::new(input));
-    let header = reader
-        .byte_headers()
-        .map_err(|e| csv_error(e, path, KEY))?
-        .clone();
-    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(DataError::EmptyFile {
-            path: path.to_path_buf(),
-        });
-    }
-    let columns: Vec<&str> = header
-        .iter()
-        .map(|field| text(field, path, KEY, 1, kind).map(str::trim))
-        .collect::<Result<_, _>>()?;
-    distinct(&columns, path)?;
+    let header = csv::header(&mut reader, path, KEY)?;
+    let columns = csv::columns(&header, path, KEY, kind)?;
     let index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (*c, i)).collect();
     let picked: Vec<usize> = features
         .iter()
