@@ -30,8 +30,8 @@
 //! impl TrialObserver for Best {
 //!     fn finished(&self, trial: &TrialConfig, outcome: &TrialOutcome) -> Result<(), String> {
 //!         let mut best = self.0.lock().unwrap();
-//!         if best.is_none_or(|(loss, _)| outcome.best_val_loss < loss) {
-//!             *best = Some((outcome.best_val_loss, trial.id));
+//!         if best.is_none_or(|(loss, _)| outcome.score < loss) {
+//!             *best = Some((outcome.score, trial.id));
 //!         }
 //!         Ok(())
 //!     }

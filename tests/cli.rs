@@ -51,7 +51,7 @@ fn quickstart_runs_and_writes_every_file() {
     }
     let ranked = fs::read_to_string(out.join("ranked.csv")).unwrap();
     assert!(ranked.starts_with(
-        "rank,trial,status,val_loss,best_epoch,val_accuracy,train_loss,epochs_run,seconds,"
+        "rank,trial,status,score,score_std,within_one_se,val_loss,val_loss_std,best_epoch,val_accuracy,val_f1,train_loss,epochs_run,seconds,"
     ));
 }
 

@@ -85,7 +85,7 @@ fn a_curve_journal_short_of_a_recorded_trial_is_refused() {
             run(&out, &file, args)
         };
         assert.code(1).stderr(contains(
-            "curves.journal.csv: trial 2 has 2 epoch rows but trials.csv records 3 epochs",
+            "curves.journal.csv: trial 2 has 2 epoch rows but trials.csv records 3 (",
         ));
     }
 }

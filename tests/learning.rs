@@ -139,6 +139,7 @@ fn dataset(tr: Data, val: Data) -> Arc<Dataset> {
         classes: (0..classes).map(|c| c.to_string()).collect(),
         features: (0..features).map(|f| format!("f{f}")).collect(),
         preprocessing: Default::default(),
+        folds: Vec::new(),
     })
 }
 

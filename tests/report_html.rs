@@ -312,7 +312,7 @@ fn report_json_prints_typed_rows_in_rank_order() {
     );
     // Keys keep ranked.csv's column order.
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
-    assert_eq!(keys[..4], ["rank", "trial", "status", "val_loss"]);
+    assert_eq!(keys[..4], ["rank", "trial", "status", "score"]);
     assert!(dir.join("report.html").is_file());
 }
 
@@ -322,7 +322,7 @@ fn a_malformed_ranking_is_named_with_its_line() {
     let ranked = fs::read_to_string(dir.join("ranked.csv")).unwrap();
     fs::write(
         dir.join("ranked.csv"),
-        ranked.replacen("0.08657777800570324", "abc", 1),
+        ranked.replacen(",,,0.08657777800570324", ",,,abc", 1),
     )
     .unwrap();
     let error = html::read(&dir, MLP_PARAMS).unwrap_err().to_string();

@@ -47,6 +47,9 @@ impl Objective for Fake {
                 train_loss: loss,
                 val_loss: loss,
                 val_accuracy: 0.5,
+                val_f1: 0.5,
+                fold: None,
+                repeat: None,
             };
             outcome.curve.push(report.clone());
             outcome.epochs_run = t + 1;
@@ -55,11 +58,11 @@ impl Objective for Fake {
                 outcome.message = "loss became NaN".into();
                 return Ok(outcome);
             }
-            if loss < outcome.best_val_loss {
+            if loss < outcome.score {
+                outcome.score = loss;
                 outcome.best_val_loss = loss;
                 outcome.best_epoch = Some(t);
             }
-            outcome.val_loss = loss;
             outcome.train_loss = loss;
             outcome.val_accuracy = 0.5;
             if on_epoch(&report).is_break() {
@@ -135,7 +138,7 @@ fn without_seconds(csv: &str) -> String {
     csv.lines()
         .map(|l| {
             let mut f: Vec<&str> = l.split(',').collect();
-            f.remove(8);
+            f.remove(13);
             f.join(",")
         })
         .collect::<Vec<_>>()
@@ -162,7 +165,7 @@ fn ranking_orders_by_val_loss_then_id_with_failures_last() {
     let header = ranked.lines().next().unwrap();
     assert_eq!(
         header,
-        "rank,trial,status,val_loss,best_epoch,val_accuracy,train_loss,epochs_run,seed,bracket,rung,x,message"
+        "rank,trial,status,score,score_std,within_one_se,val_loss,val_loss_std,best_epoch,val_accuracy,val_f1,train_loss,epochs_run,seed,bracket,rung,x,scores,message"
     );
 }
 
@@ -196,7 +199,7 @@ fn resume_after_a_torn_journal_runs_each_trial_once_and_matches_an_uninterrupted
     journal.push_str("3,completed,0.12");
     fs::write(dir.join("trials.csv"), journal).unwrap();
     let mut curves = fs::read_to_string(dir.join("curves.journal.csv")).unwrap();
-    curves.push_str("4,0,0.1,9,9,0.5\n");
+    curves.push_str("4,0,,,0.1,9,9,0.5,0.5\n");
     fs::write(dir.join("curves.journal.csv"), curves).unwrap();
 
     let resumed = sweep_into(&dir, &all, 2, true);

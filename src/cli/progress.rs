@@ -148,7 +148,7 @@ impl<'a> Progress<'a> {
         if better && loss.is_finite() {
             *best = Some((loss, trial));
             self.sweep
-                .set_message(format!("best val_loss {loss:.4} (trial {trial})"));
+                .set_message(format!("best score {loss:.4} (trial {trial})"));
         }
     }
 }
@@ -198,7 +198,7 @@ impl TrialObserver for Progress<'_> {
             self.multi.remove(&running.line);
         }
         if outcome.status.is_ranked() {
-            self.offer_best(outcome.best_val_loss, trial.id);
+            self.offer_best(outcome.score, trial.id);
         }
         self.sweep.inc(1);
         Ok(())

@@ -72,7 +72,7 @@ fn warn_if_unfinished(dir: &ResultsDir) -> Result<(), Failure> {
                 id: record.trial,
                 rung: record.rung,
                 status: record.status,
-                score: record.val_loss,
+                score: record.score,
             })
             .map_err(|e| anyhow::anyhow!("{}: {e}", dir.file("trials.csv").display()))?;
     }
@@ -140,7 +140,7 @@ fn merge(args: &ReportArgs) -> Result<ExitCode, Failure> {
                 id: record.trial,
                 rung: record.rung,
                 status: record.status,
-                score: record.val_loss,
+                score: record.score,
             })
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
     }
@@ -155,7 +155,7 @@ fn merge(args: &ReportArgs) -> Result<ExitCode, Failure> {
             let dataset = data::load(space.data(), space.base_dir(), space.seed()).context(
                 "cannot load the data to score the winner on its test split (hint: pass --space with the space file the shards ran, so that its data paths resolve)",
             )?;
-            let objective = MlpObjective::new(Arc::new(dataset));
+            let objective = MlpObjective::new(Arc::new(dataset)).with_scoring(space.scoring());
             Some(super::run::write_winner(
                 &dir,
                 &space,

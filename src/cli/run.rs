@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use hpsearch::model::{self, Model};
-use hpsearch::objective::mlp::MlpObjective;
+use hpsearch::objective::mlp::{MlpObjective, ModelSource};
 use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir, Shard};
 use hpsearch::runner::{self, Observers};
@@ -99,7 +99,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
                 id: job.key.trial,
                 rung: job.rung,
                 status: job.key.status,
-                score: job.key.val_loss,
+                score: job.key.score,
             })
             .map_err(|e| ReportError::Corrupt {
                 path: trials_csv.clone(),
@@ -112,7 +112,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let jobs_total = usize::try_from(study.jobs_total()).context("too many trials")?;
     let total = usize::try_from(total).context("too many trials for this machine")?;
 
-    let objective = MlpObjective::new(Arc::new(dataset));
+    let objective = MlpObjective::new(Arc::new(dataset)).with_scoring(space.scoring());
 
     quiet_worker_panics();
     let jobs = args.jobs.map_or_else(
@@ -298,7 +298,7 @@ fn restore_shards(
                 id: record.trial,
                 rung: record.rung,
                 status: record.status,
-                score: record.val_loss,
+                score: record.score,
             })
             .map_err(|e| {
                 anyhow::anyhow!(
@@ -342,26 +342,42 @@ pub(super) fn write_winner<'r>(
     dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
     // An interrupted sweep's winner may have to be retrained: that waits for a complete run.
     let mut score = None;
-    if complete {
-        let model = objective
-            .winner(&config)
-            .map_err(|m| anyhow::anyhow!("trial {}: {m}", winner.trial))?;
-        if model.retrained {
-            errln!(
+    let model = match complete {
+        true => objective
+            .winner(&config, winner.best_epoch)
+            .map_err(|m| anyhow::anyhow!("trial {}: {m}", winner.trial))?,
+        false => None,
+    };
+    if complete && model.is_none() {
+        errln!(
+            "note: refit = false: no model is saved and the test split is not scored; the ranking is the result"
+        );
+    }
+    if let Some(model) = model {
+        match model.source {
+            ModelSource::Kept => {}
+            ModelSource::Retrained => errln!(
                 "note: trial {} ran before --resume: retrained it from its seed for its best-epoch weights",
                 winner.trial
-            );
+            ),
+            ModelSource::Refit { epochs, samples } => errln!(
+                "refit: trained trial {} again for its best epoch count ({epochs} epoch{}) on {samples} rows; that model is saved and tested",
+                winner.trial,
+                if epochs == 1 { "" } else { "s" }
+            ),
         }
         score = objective
             .test_score(&model.network)
             .transpose()
             .map_err(|m| anyhow::anyhow!("testing trial {}: {m}", winner.trial))?;
-        let (matrix, _) = objective
+        let confusion = objective
             .confusion(&model.network)
             .map_err(|m| anyhow::anyhow!("trial {}: {m}", winner.trial))?;
-        dir.write_atomic("confusion.csv", |w| {
-            report::write_confusion(w, &objective.data().classes, &matrix)
-        })?;
+        if let Some((matrix, _)) = confusion {
+            dir.write_atomic("confusion.csv", |w| {
+                report::write_confusion(w, &objective.data().classes, &matrix)
+            })?;
+        }
         let data = objective.data();
         let file = Model {
             network: model.network,
@@ -398,12 +414,12 @@ fn quiet_worker_panics() {
     }));
 }
 
-/// The best (val_loss, trial) among finished trials.
+/// The best (score, trial) among finished trials.
 fn best_of(done: &[RankKey]) -> Option<(f64, u64)> {
     done.iter()
         .min_by(|a, b| a.order(b))
         .filter(|k| k.status.is_ranked())
-        .map(|k| (k.val_loss, k.trial))
+        .map(|k| (k.score, k.trial))
 }
 
 fn describe_data(spec: &data::DataSpec) -> String {

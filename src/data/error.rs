@@ -408,6 +408,24 @@ pub enum DataError {
         test_fraction: f64,
     },
 
+    /// A class with fewer samples than cross-validation folds.
+    #[error(
+        "{origin}: class {class:?} has {count} sample{s} outside the test split, fewer than \
+         data.folds = {folds}: stratified folds need one sample of every class per fold\n\
+         hint: lower data.folds to at most {count}, or add samples of this class",
+        s = if *count == 1 { "" } else { "s" }
+    )]
+    FoldClassTooSmall {
+        /// The data's origin.
+        origin: String,
+        /// The class name.
+        class: String,
+        /// Its samples outside the test split.
+        count: usize,
+        /// The number of folds asked for.
+        folds: usize,
+    },
+
     /// A test fraction that gives no test sample (e.g. `test = 0.01` of 40 samples).
     #[error(
         "{origin}: data.test = {fraction} of {samples} samples gives {reason}, so there would \

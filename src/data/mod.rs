@@ -3,7 +3,11 @@
 //! ```text
 //! DataSpec ─check─▶ Plan ─read─▶ Table (all rows) ─stratify(seed)─▶ train | validation | test
 //!                                                  ─standardize(train μ, σ)─▶ Dataset
+//! with `folds = K`: Table ─hold out test─▶ train (every other row) ─standardize─▶ K folds
 //! ```
+//!
+//! With folds, the standardization's mean and σ come from every non-test row (features only,
+//! never labels), so each fold's validation rows took part in them.
 //!
 //! - [`check`] validates a `[data]` table without reading any data (for `hpsearch plan`).
 //! - [`load`] checks, reads (CSV, IDX, built-in), splits and standardizes (for `hpsearch run`).
@@ -66,12 +70,24 @@ pub struct Dataset {
     pub validation: Split,
     /// Used only to score the winner, never to rank.
     pub test: Option<Split>,
+    /// Cross-validation (`folds = K`): K (training, validation) pairs that cut `train`, which
+    /// then holds every non-test row (and `validation` none); empty without.
+    pub folds: Vec<Fold>,
     /// Class names in index order (sorted labels from the file).
     pub classes: Vec<String>,
     /// Feature names in column order.
     pub features: Vec<String>,
     /// How raw rows became the network's inputs, for predicting new rows.
     pub preprocessing: Preprocessing,
+}
+
+/// One cross-validation fold: the rows it holds out for validation, and the other rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fold {
+    /// Every non-test row outside this fold.
+    pub train: Split,
+    /// This fold's rows.
+    pub validation: Split,
 }
 
 /// What predicting new rows must repeat of the preparation of the training rows: x' =
@@ -171,14 +187,37 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
         });
     }
     let test_fraction = if test_table.is_some() { 0.0 } else { plan.test };
-    let parts = split::stratify(
-        &table.y,
-        &table.classes,
-        plan.validation,
-        test_fraction,
-        seed,
-        &table.origin,
-    )?;
+    let parts = match plan.folds {
+        None => split::stratify(
+            &table.y,
+            &table.classes,
+            plan.validation,
+            test_fraction,
+            seed,
+            &table.origin,
+        )?,
+        // Cross-validation: only the test rows are held out here; the folds cut the rest.
+        Some(_) if test_fraction > 0.0 => {
+            let held = split::stratify(
+                &table.y,
+                &table.classes,
+                test_fraction,
+                0.0,
+                seed,
+                &table.origin,
+            )?;
+            split::Parts {
+                train: held.train,
+                validation: Vec::new(),
+                test: held.validation,
+            }
+        }
+        Some(_) => split::Parts {
+            train: (0..table.y.len()).collect(),
+            validation: Vec::new(),
+            test: Vec::new(),
+        },
+    };
     if test_fraction > 0.0 && parts.test.is_empty() {
         return Err(split::empty_test(
             &table.origin,
@@ -189,6 +228,7 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
     }
     let classes = table.classes.clone();
     let features = table.features.clone();
+    let table_origin = table.origin.clone();
     let mut preprocessing = Preprocessing {
         label: table.label.clone(),
         pixels: matches!(table.values, Values::Pixels(_)),
@@ -208,10 +248,26 @@ pub fn load(spec: &DataSpec, base_dir: &Path, seed: u64) -> Result<Dataset, Data
             scaler.apply(&mut t.x);
         }
     }
+    let folds = match plan.folds {
+        None => Vec::new(),
+        Some(k) => split::folds(&train.y, &classes, k, seed, &table_origin)?
+            .iter()
+            .map(|rows| {
+                let mut outside = vec![true; train.y.len()];
+                rows.iter().for_each(|&r| outside[r] = false);
+                let others: Vec<usize> = (0..train.y.len()).filter(|&r| outside[r]).collect();
+                Fold {
+                    train: split::select(&train, &others),
+                    validation: split::select(&train, rows),
+                }
+            })
+            .collect(),
+    };
     Ok(Dataset {
         train,
         validation,
         test,
+        folds,
         classes,
         features,
         preprocessing,
@@ -261,6 +317,7 @@ pub(crate) enum Values {
 /// Random streams derived from the sweep seed, one per use.
 const STREAM_GENERATOR: u64 = 0x9e37_79b9_7f4a_7c15;
 const STREAM_SPLIT: u64 = 0xbf58_476d_1ce4_e5b9;
+const STREAM_FOLDS: u64 = 0x94d0_49bb_1331_11eb;
 
 fn rng(seed: u64, stream: u64) -> Pcg64Mcg {
     Pcg64Mcg::seed_from_u64(seed.rotate_left(17) ^ stream)

@@ -10,6 +10,11 @@ use super::builtin::{self, BUILTIN_NAMES, Builtin};
 use super::error::{DataError, quoted_list};
 use super::synthetic::{DEFAULT_DIMENSIONS, DEFAULT_SAMPLES, Generator, GeneratorParams};
 
+/// The fewest cross-validation folds `folds` takes.
+pub const MIN_FOLDS: usize = 2;
+/// The most cross-validation folds `folds` takes.
+pub const MAX_FOLDS: usize = 20;
+
 /// Default `validation` fraction.
 pub const DEFAULT_VALIDATION: f64 = 0.2;
 /// Default `test` fraction.
@@ -93,6 +98,11 @@ pub struct DataSpec {
     /// Fraction of the data held out for validation (ranking), in (0, 1). Default 0.2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<f64>,
+    /// Cross-validation: split every non-test row into this many stratified folds (2 … 20);
+    /// each trial trains once per fold, validated on the fold left out. Not together with
+    /// `validation`. Default: none (one validation split).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folds: Option<usize>,
     /// Fraction held out as a test split, in [0, 1); 0 = none. Default 0. With a separate test
     /// file (`test_path`, `test_images`) it must be 0 or absent. `validation + test < 1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,6 +174,8 @@ pub(crate) struct Plan {
     pub(crate) validation: f64,
     pub(crate) test: f64,
     pub(crate) standardize: bool,
+    /// Cross-validation folds, when `folds` is set.
+    pub(crate) folds: Option<usize>,
 }
 
 /// Checks `spec` (without reading any data) and resolves its paths against `base_dir`.
@@ -211,11 +223,33 @@ pub(crate) fn plan(spec: &DataSpec, base_dir: &Path) -> Result<Plan, DataError> 
             }
         }
     }
+    if let Some(k) = spec.folds {
+        if !(MIN_FOLDS..=MAX_FOLDS).contains(&k) {
+            return Err(DataError::BadSetting {
+                key: "folds",
+                value: k.to_string(),
+                rule: format!("must be a whole number of folds from {MIN_FOLDS} to {MAX_FOLDS}"),
+                hint: "use e.g. folds = 5, or remove it for one validation split".into(),
+            });
+        }
+        if let Some(v) = spec.validation {
+            return Err(DataError::BadSetting {
+                key: "validation",
+                value: v.to_string(),
+                rule: format!(
+                    "a validation fraction cannot be combined with data.folds = {k}: each fold \
+                     is validated on in turn"
+                ),
+                hint: "remove data.validation to cross-validate, or remove data.folds".into(),
+            });
+        }
+    }
     Ok(Plan {
         source,
         validation,
         test,
         standardize: spec.standardizes(),
+        folds: spec.folds,
     })
 }
 

@@ -91,6 +91,55 @@ pub(crate) fn stratify(
     Ok(parts)
 }
 
+/// Stratified K-fold assignment of the rows of `y` (class indices `< classes.len()`): each
+/// class's rows are shuffled with `seed` and dealt to the folds in turn, each class starting
+/// at the fold after the one the previous class ended on, so every fold holds ⌊n_c/K⌋ or
+/// ⌈n_c/K⌉ rows of class c and the fold sizes differ by at most one. Returns each fold's rows,
+/// ascending; together they are every row once.
+///
+/// # Errors
+/// A class with fewer than `k` rows ([`DataError::FoldClassTooSmall`]).
+pub(crate) fn folds(
+    y: &[usize],
+    classes: &[String],
+    k: usize,
+    seed: u64,
+    origin: &str,
+) -> Result<Vec<Vec<usize>>, DataError> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); classes.len()];
+    for (row, &c) in y.iter().enumerate() {
+        members[c].push(row);
+    }
+    if let Some((c, rows)) = members.iter().enumerate().find(|(_, r)| r.len() < k) {
+        return Err(DataError::FoldClassTooSmall {
+            origin: origin.to_string(),
+            class: classes[c].clone(),
+            count: rows.len(),
+            folds: k,
+        });
+    }
+    let mut rng = super::rng(seed, super::STREAM_FOLDS);
+    let mut folds: Vec<Vec<usize>> = vec![Vec::with_capacity(y.len() / k + 1); k];
+    let mut next = 0;
+    for rows in &mut members {
+        rows.shuffle(&mut rng);
+        for &row in rows.iter() {
+            folds[next].push(row);
+            next = (next + 1) % k;
+        }
+    }
+    folds.iter_mut().for_each(|f| f.sort_unstable());
+    Ok(folds)
+}
+
+/// The rows `rows` of `split`, in that order.
+pub(crate) fn select(split: &Split, rows: &[usize]) -> Split {
+    Split {
+        x: split.x.select(ndarray::Axis(0), rows),
+        y: rows.iter().map(|&r| split.y[r]).collect(),
+    }
+}
+
 /// The error for a test fraction that gave no test sample: `fraction · samples` rounds to 0,
 /// or validation and one training sample per class leave no class a sample to spare.
 pub(crate) fn empty_test(
@@ -369,5 +418,27 @@ mod tests {
             err.to_string().contains("class \"1\" has 1 sample(s)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn folds_are_stratified_disjoint_and_cover_every_row() {
+        let y = labels(&[10, 7, 23]);
+        let k = 5;
+        let folds = folds(&y, &names(3), k, 42, "t").unwrap();
+        let mut all: Vec<usize> = folds.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..y.len()).collect::<Vec<_>>(), "disjoint and covering");
+        for (c, &n) in [10, 7, 23].iter().enumerate() {
+            for f in &folds {
+                let have = f.iter().filter(|&&r| y[r] == c).count();
+                assert!(have == n / k || have == n.div_ceil(k), "class {c}: {have}");
+            }
+        }
+        let sizes: Vec<usize> = folds.iter().map(Vec::len).collect();
+        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "{sizes:?}");
+        assert_eq!(folds, super::folds(&y, &names(3), k, 42, "t").unwrap());
+        assert_ne!(folds, super::folds(&y, &names(3), k, 43, "t").unwrap());
+        let e = super::folds(&labels(&[10, 3]), &names(2), 4, 1, "t").unwrap_err();
+        assert!(e.to_string().contains("class \"1\" has 3 samples"), "{e}");
     }
 }

@@ -1,6 +1,6 @@
 //! The trainer's configuration: [`MlpParams`] as given, [`MlpConfig`] once checked.
 
-use super::{Activation, LrSchedule, Penalty};
+use super::{Activation, LrSchedule, Metric, Penalty};
 
 /// Samples per gradient step. Default: `MiniBatch(32)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -113,9 +113,12 @@ pub struct MlpParams {
     pub batch_size: BatchSize,
     /// Epochs a trial runs, ≥ 1. Default: 20.
     pub epochs: usize,
-    /// Early stopping: stop when validation loss has not improved for this many epochs (≥ 1).
-    /// Default: `None` (off).
+    /// Early stopping: stop when the validation metric has not improved for this many epochs
+    /// (≥ 1). Default: `None` (off).
     pub patience: Option<usize>,
+    /// The validation figure that picks the best epoch (whose weights are kept) and drives
+    /// early stopping. Default: the validation loss.
+    pub metric: Metric,
     /// The update rule. Default: plain SGD.
     pub optimizer: Optimizer,
     /// Gradient clipping: when the global L2 norm ‖g‖ over every weight and bias gradient
@@ -137,6 +140,7 @@ impl Default for MlpParams {
             batch_size: BatchSize::default(),
             epochs: 20,
             patience: None,
+            metric: Metric::Loss,
             optimizer: Optimizer::Sgd,
             clip_norm: None,
         }
@@ -353,6 +357,11 @@ impl MlpConfig {
     /// Early-stopping patience in epochs, `None` when off.
     pub fn patience(&self) -> Option<usize> {
         self.params.patience
+    }
+
+    /// The validation figure that picks the best epoch and drives early stopping.
+    pub fn metric(&self) -> Metric {
+        self.params.metric
     }
 
     /// The update rule.

@@ -4,6 +4,7 @@
 //! m = max_k z_k, so no exponential overflows. The per-sample losses are summed in f64.
 
 use super::Float;
+use super::metric::ClassCounts;
 
 /// Training pass over a batch: adds `bias` to each row of `logits`, adds each row's
 /// cross-entropy to the returned f64 sum, and overwrites the row with the gradient of the
@@ -42,20 +43,20 @@ pub(crate) fn softmax_cross_entropy_grad(
     sum
 }
 
-/// Evaluation pass: adds `bias` to each row of `logits` (in place) and returns the f64 sum of
-/// the rows' cross-entropies and the number of rows whose largest logit (first on ties) is the
-/// true class.
+/// Evaluation pass: adds `bias` to each row of `logits` (in place), returns the f64 sum of the
+/// rows' cross-entropies, and counts each row's true class against its largest logit (the
+/// first on ties) in `counts`.
 ///
 /// # Shapes
 /// `logits`: (rows × classes) row-major; `bias`: (classes); `labels`: (rows), each < classes.
-pub(crate) fn cross_entropy_and_hits(
+pub(crate) fn cross_entropy_and_counts(
     logits: &mut [Float],
     bias: &[Float],
     labels: &[usize],
-) -> (f64, usize) {
+    counts: &mut ClassCounts,
+) -> f64 {
     let classes = bias.len();
     let mut sum = 0.0f64;
-    let mut hits = 0;
     for (row, &label) in logits.chunks_exact_mut(classes).zip(labels) {
         let (mut max, mut arg) = (Float::NEG_INFINITY, 0);
         for (k, (z, &b)) in row.iter_mut().zip(bias).enumerate() {
@@ -66,9 +67,9 @@ pub(crate) fn cross_entropy_and_hits(
         }
         let total: f64 = row.iter().map(|&z| f64::from((z - max).exp())).sum();
         sum += f64::from(max) + total.ln() - f64::from(row[label]);
-        hits += usize::from(arg == label);
+        counts.add(label, arg);
     }
-    (sum, hits)
+    sum
 }
 
 #[cfg(test)]
@@ -78,8 +79,9 @@ mod tests {
     #[test]
     fn huge_logits_do_not_overflow() {
         let mut z = [1000.0f32, 0.0, -1000.0];
-        let (loss, hits) = cross_entropy_and_hits(&mut z, &[0.0; 3], &[0]);
-        assert!(loss.abs() < 1e-12 && hits == 1);
+        let mut counts = ClassCounts::new(3);
+        let loss = cross_entropy_and_counts(&mut z, &[0.0; 3], &[0], &mut counts);
+        assert!(loss.abs() < 1e-12 && counts.hits() == 1);
         let mut z = [1000.0f32, 0.0, -1000.0];
         let loss = softmax_cross_entropy_grad(&mut z, &[0.0; 3], &[1], 1.0);
         assert!((loss - 1000.0).abs() < 1e-9, "{loss}");

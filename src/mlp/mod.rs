@@ -36,6 +36,7 @@ mod config;
 pub mod gemm;
 mod init;
 mod loss;
+mod metric;
 mod network;
 mod online;
 mod optimizer;
@@ -46,6 +47,7 @@ mod train;
 
 pub use activation::Activation;
 pub use config::{BatchSize, ConfigError, MlpConfig, MlpParams, Optimizer};
+pub use metric::{Metric, macro_f1};
 pub use network::{Layer, Network};
 pub use predict::{Predictions, Predictor};
 pub use regularization::Penalty;

@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayView2, s};
 
 use super::network::{Mode, Workspace};
 use super::train::CHUNK_ROWS;
+use super::metric::ClassCounts;
 use super::{Evaluation, Float, InputError, Network, Samples, loss};
 
 /// A network and the buffers to run it on batches of up to 256 rows.
@@ -105,7 +106,7 @@ impl Predictor {
         })
     }
 
-    /// Mean cross-entropy and accuracy on labelled samples, computed as training evaluates
+    /// Mean cross-entropy, accuracy and macro F1 on labelled samples, computed as training evaluates
     /// its validation split.
     pub fn evaluate(&mut self, data: Samples<'_>) -> Result<Evaluation, InputError> {
         self.check(data.x)?;
@@ -125,21 +126,16 @@ impl Predictor {
                 classes: k,
             });
         }
-        let (mut sum, mut hits) = (0.0, 0);
+        let (mut sum, mut counts) = (0.0, ClassCounts::new(k));
         for start in (0..n).step_by(CHUNK_ROWS) {
             let end = (start + CHUNK_ROWS).min(n);
             self.network
                 .forward(data.x.slice(s![start..end, ..]), &mut self.ws, Mode::Eval);
             let bias = self.network.layers()[self.network.layers().len() - 1].b_flat();
             let logits = &mut self.ws.logits[..(end - start) * k];
-            let (s, h) = loss::cross_entropy_and_hits(logits, bias, &data.y[start..end]);
-            sum += s;
-            hits += h;
+            sum += loss::cross_entropy_and_counts(logits, bias, &data.y[start..end], &mut counts);
         }
-        Ok(Evaluation {
-            loss: sum / n as f64,
-            accuracy: hits as f64 / n as f64,
-        })
+        Ok(Evaluation::of(sum, n, &counts))
     }
 }
 

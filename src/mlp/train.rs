@@ -9,6 +9,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 
+use super::metric::{ClassCounts, Metric};
 use super::network::{Dropout, Mode, Target, Workspace, view};
 use super::optimizer::{self, OptimizerState};
 use super::regularization::Update;
@@ -132,18 +133,35 @@ pub struct EpochStats {
     pub val_loss: f64,
     /// Fraction of validation samples classified correctly, in [0, 1].
     pub val_accuracy: f64,
+    /// Macro F1 on the validation samples, in [0, 1].
+    pub val_f1: f64,
 }
 
-/// Mean cross-entropy and accuracy of the current weights on some samples (no dropout).
+/// Mean cross-entropy, accuracy and macro F1 of the current weights on some samples (no
+/// dropout).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Evaluation {
     /// Mean cross-entropy.
     pub loss: f64,
     /// Fraction classified correctly (largest logit, first on ties).
     pub accuracy: f64,
+    /// Macro F1 of those predictions ([`crate::mlp::macro_f1`]).
+    pub f1: f64,
 }
 
-/// The epoch with the lowest validation loss so far (the first on ties), and its figures.
+impl Evaluation {
+    /// The figures of `n` samples whose cross-entropies sum to `sum`, counted in `counts`.
+    pub(crate) fn of(sum: f64, n: usize, counts: &ClassCounts) -> Self {
+        Evaluation {
+            loss: sum / n as f64,
+            accuracy: counts.hits() as f64 / n as f64,
+            f1: counts.macro_f1(),
+        }
+    }
+}
+
+/// The best epoch so far by the configuration's [`Metric`] (the first on ties), and its
+/// figures.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Best {
     /// 0-based epoch.
@@ -152,8 +170,17 @@ pub struct Best {
     pub val_loss: f64,
     /// The validation accuracy of that epoch.
     pub val_accuracy: f64,
+    /// The validation macro F1 of that epoch.
+    pub val_f1: f64,
     /// The training loss of that epoch.
     pub train_loss: f64,
+}
+
+impl Best {
+    /// The epoch's figure under `metric`, lower is better ([`Metric::score`]).
+    pub fn score(&self, metric: Metric) -> f64 {
+        metric.score(self.val_loss, self.val_accuracy, self.val_f1)
+    }
 }
 
 /// What became NaN or infinite.
@@ -172,7 +199,7 @@ pub enum Divergence {
 pub enum Status {
     /// Ran every epoch asked for.
     Completed,
-    /// Early stopping: validation loss did not improve for `patience` epochs.
+    /// Early stopping: the validation metric did not improve for `patience` epochs.
     StoppedEarly,
     /// Training stopped at once in epoch `epoch` (0-based) because something became non-finite;
     /// the trainer will not train again.
@@ -214,7 +241,8 @@ pub struct Outcome {
     pub status: Status,
     /// One entry per epoch completed in this call (a diverged epoch is not included).
     pub curve: Vec<EpochStats>,
-    /// The lowest validation loss over the trainer's whole life, `None` before any epoch.
+    /// The best epoch by the configuration's metric over the trainer's whole life, `None`
+    /// before any epoch.
     pub best: Option<Best>,
     /// Wall-clock seconds of this call.
     pub seconds: f64,
@@ -231,17 +259,19 @@ pub struct Gradient {
 
 /// One trial's training state: weights, the optimizer's state (momentum or Adam's moments and
 /// step count), the trial's RNG (initialization, shuffling, dropout), the absolute epoch counter,
-/// the best validation loss with a copy of the weights that reached it, and every buffer
+/// the best epoch by the configured metric with a copy of the weights that reached it, and every buffer
 /// training needs. [`Trainer::train`] can be called again to continue; the schedule goes on from the absolute
 /// epoch.
 pub struct Trainer {
     config: MlpConfig,
     network: Network,
-    /// The weights at the best epoch: sized once, overwritten when validation loss improves.
+    /// The weights at the best epoch: sized once, overwritten when the metric improves.
     best_network: Network,
     grads: Vec<Layer>,
     optimizer: OptimizerState,
     ws: Workspace,
+    /// Per-class counts of an evaluation, sized once.
+    counts: ClassCounts,
     batch_x: Vec<Float>,
     batch_y: Vec<usize>,
     order: Vec<usize>,
@@ -299,6 +329,7 @@ impl Trainer {
             grads: network.zeros_like(),
             optimizer,
             ws: Workspace::new(&network, 0),
+            counts: ClassCounts::new(n_classes),
             best_network: network.clone(),
             network,
             batch_x: Vec::new(),
@@ -334,7 +365,7 @@ impl Trainer {
         self.epoch
     }
 
-    /// The lowest validation loss reached so far.
+    /// The best epoch so far by the configuration's metric.
     pub fn best(&self) -> Option<Best> {
         self.best
     }
@@ -354,8 +385,8 @@ impl Trainer {
 
     /// Trains for up to `epochs` more epochs, evaluating on `val` after each and calling
     /// `on_epoch` with the epoch's figures; `ControlFlow::Break` stops at once
-    /// ([`Status::Interrupted`]). Stops early after `patience` epochs without a lower validation
-    /// loss, and at once when a loss or weight becomes non-finite.
+    /// ([`Status::Interrupted`]). Stops early after `patience` epochs without a better epoch by
+    /// the configuration's [`Metric`], and at once when a loss or weight becomes non-finite.
     pub fn train(
         &mut self,
         train: Samples<'_>,
@@ -385,13 +416,16 @@ impl Trainer {
                 }
             };
             self.epoch += 1;
-            if self.best.is_none_or(|b| eval.loss < b.val_loss) {
-                self.best = Some(Best {
-                    epoch,
-                    val_loss: eval.loss,
-                    val_accuracy: eval.accuracy,
-                    train_loss,
-                });
+            let now = Best {
+                epoch,
+                val_loss: eval.loss,
+                val_accuracy: eval.accuracy,
+                val_f1: eval.f1,
+                train_loss,
+            };
+            let metric = self.config.metric();
+            if self.best.is_none_or(|b| now.score(metric) < b.score(metric)) {
+                self.best = Some(now);
                 // Same shapes: a copy into the buffers sized at construction, no allocation.
                 self.best_network.copy_from(&self.network);
                 self.since_best = 0;
@@ -404,6 +438,7 @@ impl Trainer {
                 train_loss,
                 val_loss: eval.loss,
                 val_accuracy: eval.accuracy,
+                val_f1: eval.f1,
             };
             curve.push(stats);
             if on_epoch(&stats).is_break() {
@@ -693,21 +728,22 @@ impl Trainer {
 
     fn evaluate_checked(&mut self, data: Samples<'_>) -> Evaluation {
         let n = data.len();
-        let (mut sum, mut hits) = (0.0, 0);
+        let mut sum = 0.0;
+        self.counts.clear();
         for start in (0..n).step_by(self.ws.rows) {
             let end = (start + self.ws.rows).min(n);
             let input = data.x.slice(s![start..end, ..]);
             self.network.forward(input, &mut self.ws, Mode::Eval);
             let bias = self.network.layers()[self.network.layers().len() - 1].b_flat();
             let logits = &mut self.ws.logits[..(end - start) * self.n_classes];
-            let (s, h) = loss::cross_entropy_and_hits(logits, bias, &data.y[start..end]);
-            sum += s;
-            hits += h;
+            sum += loss::cross_entropy_and_counts(
+                logits,
+                bias,
+                &data.y[start..end],
+                &mut self.counts,
+            );
         }
-        Evaluation {
-            loss: sum / n as f64,
-            accuracy: hits as f64 / n as f64,
-        }
+        Evaluation::of(sum, n, &self.counts)
     }
 }
 

@@ -22,22 +22,15 @@ impl ConfusionMatrix {
         &self.counts
     }
 
-    /// The unweighted mean over classes of F1_c = 2·TP / (2·TP + FP + FN); a class that is
-    /// neither present nor predicted scores 0 (as scikit-learn's `f1_score(average="macro")`).
+    /// The macro F1 of the counts ([`crate::mlp::macro_f1`]).
     pub fn macro_f1(&self) -> f64 {
         let k = self.counts.len();
-        let f1 = |c: usize| {
-            let tp = self.counts[c][c];
-            let actual: u64 = self.counts[c].iter().sum();
-            let predicted: u64 = self.counts.iter().map(|row| row[c]).sum();
-            let denominator = actual + predicted;
-            if denominator == 0 {
-                0.0
-            } else {
-                2.0 * tp as f64 / denominator as f64
-            }
-        };
-        (0..k).map(f1).sum::<f64>() / k as f64
+        let tp: Vec<u64> = (0..k).map(|c| self.counts[c][c]).collect();
+        let actual: Vec<u64> = self.counts.iter().map(|row| row.iter().sum()).collect();
+        let predicted: Vec<u64> = (0..k)
+            .map(|c| self.counts.iter().map(|row| row[c]).sum())
+            .collect();
+        crate::mlp::macro_f1(&tp, &actual, &predicted)
     }
 }
 

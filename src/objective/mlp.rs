@@ -10,24 +10,29 @@ use super::{
 };
 use crate::data::{Dataset, Split};
 use crate::mlp::{
-    Activation, BatchSize, EpochStats, LrSchedule, MlpConfig, MlpParams, Network, Optimizer,
-    Outcome, Penalty, Predictor, Samples, Status, Trainer,
+    Activation, BatchSize, EpochStats, LrSchedule, Metric, MlpConfig, MlpParams, Network,
+    Optimizer, Penalty, Predictor, Samples, Status, Trainer,
 };
+use crate::space::Scoring;
 use crate::space::schema::ParamSpec;
 use crate::space::value::{Params, Value};
 
-/// Trains the embedded MLP on a shared data set: fits on `train`, scores on `validation`, and
-/// evaluates only the winner on `test`. Keeps the trainers of trials paused between rungs
-/// (halving, Hyperband) within [`PAUSED_BYTES`]; a trial whose trainer was not kept (over the
-/// budget, or a resumed sweep) is replayed from its seed to where it paused, which gives the
-/// same weights at the cost of training those epochs again.
+/// Trains the embedded MLP on a shared data set: fits on `train`, scores on `validation` (or on
+/// each cross-validation fold in turn, and `repeats` times with different seeds: a trial is
+/// then several runs, scored on their mean curve), and evaluates only the winner on `test`.
+/// Keeps the trainers of trials paused between rungs (halving, Hyperband) within
+/// [`PAUSED_BYTES`]; a trial whose trainers were not kept (over the budget, or a resumed sweep)
+/// is replayed from its seeds to where it paused, which gives the same weights at the cost of
+/// training those epochs again.
 ///
-/// Keeps the best-epoch weights of the best trial that ran to its end so far, in the ranking's
-/// order (lowest score, ties by lowest id, as the report's `RankKey` orders them): whatever
-/// the scheduling, once the sweep is over that is the winner's model, and scoring or saving it
-/// trains nothing again ([`MlpObjective::winner`]).
+/// With one run per trial, keeps the best-epoch weights of the best trial that ran to its end
+/// so far, in the ranking's order (lowest score, ties by lowest id, as the report's `RankKey`
+/// orders them): whatever the scheduling, once the sweep is over that is the winner's model,
+/// and scoring or saving it trains nothing again ([`MlpObjective::winner`]). With several runs
+/// the winner's model is trained once more, for its best epoch count (`refit`).
 pub struct MlpObjective {
     data: Arc<Dataset>,
+    scoring: Scoring,
     paused: Mutex<Paused>,
     best: Mutex<Option<Kept>>,
     epochs_trained: AtomicU64,
@@ -40,46 +45,88 @@ struct Kept {
     network: Network,
 }
 
-/// The winner's model: its best epoch's weights.
-#[derive(Clone, Debug)]
-pub struct WinnerModel {
-    /// The weights of the winner's best epoch.
-    pub network: Network,
-    /// Whether they had to be trained again: the winner ran in an earlier process (a resumed
-    /// sweep), and was retrained from its seed, which gives the same weights.
-    pub retrained: bool,
+/// Where the winner's model came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelSource {
+    /// Its best epoch's weights, kept while the sweep ran.
+    Kept,
+    /// Retrained from its seed to the same weights: it ran in an earlier process (a resumed
+    /// sweep).
+    Retrained,
+    /// Trained once more for its best epoch count (`epochs`) on `samples` rows: every non-test
+    /// row with folds, the training split with repeats (`refit`).
+    Refit {
+        /// Epochs trained: the trial's best epoch + 1.
+        epochs: usize,
+        /// Training rows.
+        samples: usize,
+    },
 }
 
-/// The memory paused trainers may hold: 256 MiB.
+/// The winner's model.
+#[derive(Clone, Debug)]
+pub struct WinnerModel {
+    /// The weights.
+    pub network: Network,
+    /// How they were obtained.
+    pub source: ModelSource,
+}
+
+/// The memory paused trials may hold: 256 MiB.
 pub const PAUSED_BYTES: u64 = 256 << 20;
 
-/// Trainers waiting for their next rung, and the bytes they hold (estimated).
+/// Trials waiting for their next rung (the state of each of their runs), and the bytes they
+/// hold (estimated).
 #[derive(Default)]
 struct Paused {
-    trainers: HashMap<u64, (Trainer, u64)>,
+    trials: HashMap<u64, (Vec<RunState>, u64)>,
     bytes: u64,
 }
 
+/// One training run of a trial: the data it trains on and its seed.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    /// The fold held out for validation (`None`: the validation split).
+    fold: Option<usize>,
+    /// The repeat, when there are several.
+    repeat: Option<usize>,
+    /// The training seed.
+    seed: u64,
+}
+
+/// A run's trainer and its curve over the trial's whole life (earlier rungs included).
+struct RunState {
+    trainer: Trainer,
+    curve: Vec<EpochStats>,
+}
+
 impl MlpObjective {
-    /// An objective over `data`.
+    /// An objective over `data`, scored by validation loss, one run per fold.
     pub fn new(data: Arc<Dataset>) -> Self {
         MlpObjective {
             data,
+            scoring: Scoring::default(),
             paused: Mutex::new(Paused::default()),
             best: Mutex::new(None),
             epochs_trained: AtomicU64::new(0),
         }
     }
 
-    /// Epochs trained so far by every call, replays and retraining included: the cost of the
-    /// sweep in epochs.
+    /// This objective with the sweep's `scoring` (metric, repeats, refit).
+    pub fn with_scoring(mut self, scoring: Scoring) -> Self {
+        self.scoring = scoring;
+        self
+    }
+
+    /// Epochs trained so far by every call, replays, retraining and refits included (each run
+    /// of a trial counts): the cost of the sweep in epochs.
     pub fn epochs_trained(&self) -> u64 {
         self.epochs_trained.load(Ordering::Relaxed)
     }
 
-    fn count(&self, outcome: &Outcome) {
-        let epochs = outcome.curve.len() as u64;
-        self.epochs_trained.fetch_add(epochs, Ordering::Relaxed);
+    fn count(&self, epochs: usize) {
+        self.epochs_trained
+            .fetch_add(epochs as u64, Ordering::Relaxed);
     }
 
     /// The data set trials train on.
@@ -87,11 +134,42 @@ impl MlpObjective {
         &self.data
     }
 
-    /// Keeps `trainer`'s best-epoch weights if trial `id` ranks before the one kept so far.
-    fn offer(&self, id: u64, trainer: &Trainer) {
-        let Some(score) = trainer.best().map(|b| b.val_loss) else {
-            return;
+    /// The training runs of one trial: each repeat (different seeds), each fold within it.
+    fn runs(&self, trial: &TrialConfig) -> Vec<Run> {
+        let folds: Vec<Option<usize>> = match self.data.folds.len() {
+            0 => vec![None],
+            k => (0..k).map(Some).collect(),
         };
+        let repeats = self.scoring.repeats.max(1);
+        (0..repeats)
+            .flat_map(|r| {
+                folds.iter().map(move |&fold| Run {
+                    fold,
+                    repeat: (repeats > 1).then_some(r),
+                    seed: trial.repeat_seed(r),
+                })
+            })
+            .collect()
+    }
+
+    /// Runs per trial: folds × repeats.
+    pub fn runs_per_trial(&self) -> usize {
+        self.data.folds.len().max(1) * self.scoring.repeats.max(1)
+    }
+
+    /// The (training, validation) samples of a run on `fold`.
+    fn splits(&self, fold: Option<usize>) -> (Samples<'_>, Samples<'_>) {
+        match fold {
+            Some(k) => {
+                let f = &self.data.folds[k];
+                (samples(&f.train), samples(&f.validation))
+            }
+            None => (samples(&self.data.train), samples(&self.data.validation)),
+        }
+    }
+
+    /// Keeps `trainer`'s best-epoch weights if trial `id` ranks before the one kept so far.
+    fn offer(&self, id: u64, score: f64, trainer: &Trainer) {
         let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
         let before = |k: &Kept| score.total_cmp(&k.score).then(id.cmp(&k.id)).is_lt();
         if best.as_ref().is_none_or(before) {
@@ -103,25 +181,83 @@ impl MlpObjective {
         }
     }
 
-    /// The best-epoch weights of `trial`, the sweep's winner: the ones kept when it ran in
-    /// this process, else (a resumed sweep) retrained from its seed as [`Objective::run`]
-    /// trained it.
-    pub fn winner(&self, trial: &TrialConfig) -> Result<WinnerModel, String> {
+    /// The model of `trial`, the sweep's winner, whose best epoch was `best_epoch`.
+    ///
+    /// With one run per trial: its best-epoch weights, the ones kept when it ran in this
+    /// process, else (a resumed sweep) retrained from its seed as [`Objective::run`] trained
+    /// it. With folds or repeats: trained again for `best_epoch + 1` epochs with the trial's
+    /// seed, on every non-test row (folds) or on the training split (repeats); `None` when
+    /// `refit = false`.
+    pub fn winner(
+        &self,
+        trial: &TrialConfig,
+        best_epoch: Option<usize>,
+    ) -> Result<Option<WinnerModel>, String> {
+        if self.runs_per_trial() > 1 {
+            return match self.scoring.refit {
+                true => self.refit(trial, best_epoch).map(Some),
+                false => Ok(None),
+            };
+        }
         let kept = self.best.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(k) = kept.as_ref().filter(|k| k.id == trial.id) {
-            return Ok(WinnerModel {
+            return Ok(Some(WinnerModel {
                 network: k.network.clone(),
-                retrained: false,
-            });
+                source: ModelSource::Kept,
+            }));
         }
         drop(kept);
-        let (trainer, outcome) = self.train(trial, &mut |_| ControlFlow::Continue(()))?;
+        let mut trainer = Trainer::new(
+            &self.config(trial)?,
+            self.data.train.x.ncols(),
+            self.data.classes.len(),
+            trial.seed,
+        )
+        .map_err(|e| e.to_string())?;
+        let (train, val) = self.splits(None);
+        let outcome = trainer
+            .train(train, val, trainer.config().epochs(), &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .map_err(|e| e.to_string())?;
+        self.count(outcome.curve.len());
         if let Status::Diverged { .. } = outcome.status {
             return Err(format!("cannot retrain the winner: {}", outcome.status));
         }
-        Ok(WinnerModel {
+        Ok(Some(WinnerModel {
             network: trainer.best_network().clone(),
-            retrained: true,
+            source: ModelSource::Retrained,
+        }))
+    }
+
+    /// Trains `trial` with its seed for `best_epoch + 1` epochs on `data.train` (every
+    /// non-test row with folds) and returns the final weights.
+    fn refit(&self, trial: &TrialConfig, best_epoch: Option<usize>) -> Result<WinnerModel, String> {
+        let epochs = best_epoch.ok_or("cannot refit the winner: it has no best epoch")? + 1;
+        let mut trainer = Trainer::new(
+            &self.config(trial)?,
+            self.data.train.x.ncols(),
+            self.data.classes.len(),
+            trial.seed,
+        )
+        .map_err(|e| e.to_string())?;
+        let train = samples(&self.data.train);
+        for epoch in 0..epochs {
+            let loss = trainer.train_epoch(train).map_err(|e| e.to_string())?;
+            self.count(1);
+            if !loss.is_finite() || !trainer.network().is_finite() {
+                return Err(format!(
+                    "refitting the winner on all {} rows diverged in epoch {epoch}",
+                    train.len()
+                ));
+            }
+        }
+        Ok(WinnerModel {
+            network: trainer.network().clone(),
+            source: ModelSource::Refit {
+                epochs,
+                samples: train.len(),
+            },
         })
     }
 
@@ -129,54 +265,62 @@ impl MlpObjective {
         self.paused.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Keeps `trainer` for trial `id`'s next rung, unless that would pass [`PAUSED_BYTES`].
-    fn pause(&self, id: u64, trainer: Trainer) {
-        let config = trainer.config();
-        let weights = config.weight_count(self.data.train.x.ncols(), self.data.classes.len());
-        // Weights, the best epoch's copy, gradients and optimizer state, the shuffling order, a
-        // MiB of buffers.
-        let bytes = weights * 20 + self.data.train.y.len() as u64 * 8 + (1 << 20);
+    /// Keeps the runs of trial `id` for its next rung, unless that would pass
+    /// [`PAUSED_BYTES`].
+    fn pause(&self, id: u64, runs: Vec<RunState>) {
+        let inputs = self.data.train.x.ncols();
+        let bytes: u64 = runs
+            .iter()
+            .map(|r| {
+                let weights = r
+                    .trainer
+                    .config()
+                    .weight_count(inputs, self.data.classes.len());
+                // Weights, the best epoch's copy, gradients and optimizer state, the shuffling
+                // order, the curve, a MiB of buffers.
+                weights * 20 + self.data.train.y.len() as u64 * 8 + (1 << 20)
+            })
+            .sum();
         let mut paused = self.paused();
         if paused.bytes + bytes <= PAUSED_BYTES {
             paused.bytes += bytes;
-            paused.trainers.insert(id, (trainer, bytes));
+            paused.trials.insert(id, (runs, bytes));
         }
     }
 
-    /// The kept trainer of trial `id`, if any.
-    fn resume(&self, id: u64) -> Option<Trainer> {
+    /// The kept runs of trial `id`, if any.
+    fn resume(&self, id: u64) -> Option<Vec<RunState>> {
         let mut paused = self.paused();
-        let (trainer, bytes) = paused.trainers.remove(&id)?;
+        let (runs, bytes) = paused.trials.remove(&id)?;
         paused.bytes -= bytes;
-        Some(trainer)
+        Some(runs)
     }
 
-    /// Validates the trial's parameters and builds its trainer.
-    fn trainer(&self, trial: &TrialConfig) -> Result<(MlpConfig, Trainer), String> {
-        let config = mlp_config(&trial.params)?;
+    /// The trial's checked trainer configuration, with the sweep's metric.
+    fn config(&self, trial: &TrialConfig) -> Result<MlpConfig, String> {
+        let mut params = mlp_params(&trial.params)?;
+        params.metric = self.scoring.metric;
+        params.validate().map_err(|e| e.to_string())
+    }
+
+    /// A new trainer for `run`, trained (replayed) to `trial.start` epochs; adds the replay's
+    /// seconds to `seconds`.
+    fn start(&self, trial: &TrialConfig, run: &Run, seconds: &mut f64) -> Result<RunState, String> {
+        let config = self.config(trial)?;
         let n_inputs = self.data.train.x.ncols();
-        let trainer = Trainer::new(&config, n_inputs, self.data.classes.len(), trial.seed)
+        let mut trainer = Trainer::new(&config, n_inputs, self.data.classes.len(), run.seed)
             .map_err(|e| e.to_string())?;
-        Ok((config, trainer))
-    }
-
-    /// Trains `trial` for its configured epochs, reporting each epoch to `on_epoch`.
-    fn train(
-        &self,
-        trial: &TrialConfig,
-        on_epoch: &mut dyn FnMut(&EpochStats) -> ControlFlow<()>,
-    ) -> Result<(Trainer, Outcome), String> {
-        let (config, mut trainer) = self.trainer(trial)?;
-        let outcome = trainer
-            .train(
-                samples(&self.data.train),
-                samples(&self.data.validation),
-                config.epochs(),
-                on_epoch,
-            )
-            .map_err(|e| e.to_string())?;
-        self.count(&outcome);
-        Ok((trainer, outcome))
+        let mut curve = Vec::new();
+        if trial.start > 0 {
+            let (train, val) = self.splits(run.fold);
+            let replay = trainer
+                .train(train, val, trial.start, &mut |_| ControlFlow::Continue(()))
+                .map_err(|e| e.to_string())?;
+            self.count(replay.curve.len());
+            *seconds += replay.seconds;
+            curve = replay.curve;
+        }
+        Ok(RunState { trainer, curve })
     }
 }
 
@@ -190,53 +334,68 @@ impl Objective for MlpObjective {
         trial: &TrialConfig,
         on_epoch: &mut dyn FnMut(&EpochReport) -> ControlFlow<()>,
     ) -> Result<TrialOutcome, String> {
-        let (train, val) = (samples(&self.data.train), samples(&self.data.validation));
-        let kept = self.resume(trial.id).filter(|t| t.epoch() == trial.start);
-        let mut replay_seconds = 0.0;
-        let mut trainer = match kept {
-            Some(trainer) => trainer,
-            None => {
-                let (_, mut trainer) = self.trainer(trial)?;
-                if trial.start > 0 {
-                    let replay = trainer
-                        .train(train, val, trial.start, &mut |_| ControlFlow::Continue(()))
-                        .map_err(|e| e.to_string())?;
-                    self.count(&replay);
-                    replay_seconds = replay.seconds;
-                }
-                trainer
-            }
+        let runs = self.runs(trial);
+        let kept = self
+            .resume(trial.id)
+            .filter(|states| states.iter().all(|s| s.trainer.epoch() == trial.start));
+        let mut seconds = 0.0;
+        let mut states = match kept {
+            Some(states) => states,
+            None => runs
+                .iter()
+                .map(|run| self.start(trial, run, &mut seconds))
+                .collect::<Result<Vec<_>, _>>()?,
         };
-        let target = trial.epochs.map_or(trainer.config().epochs(), |e| {
-            e.min(trainer.config().epochs())
-        });
-        let mut report = |s: &EpochStats| on_epoch(&epoch_report(s));
-        let more = target.saturating_sub(trainer.epoch());
-        let mut outcome = trainer
-            .train(train, val, more, &mut report)
-            .map_err(|e| e.to_string())?;
-        self.count(&outcome);
-        outcome.seconds += replay_seconds;
-        let epochs_run = trainer.epoch();
-        let goes_on = trial.rung.is_some_and(|r| !r.last) && outcome.status == Status::Completed;
-        if goes_on {
-            self.pause(trial.id, trainer);
-        } else if matches!(outcome.status, Status::Completed | Status::StoppedEarly) {
-            self.offer(trial.id, &trainer);
+        let all = states[0].trainer.config().epochs();
+        let target = trial.epochs.map_or(all, |e| e.min(all));
+        let mut curve = Vec::new();
+        let mut ended = (Status::Completed, String::new());
+        for (run, state) in runs.iter().zip(&mut states) {
+            let (train, val) = self.splits(run.fold);
+            let mut report = |s: &EpochStats| on_epoch(&epoch_report(s, run));
+            let more = target.saturating_sub(state.trainer.epoch());
+            let outcome = state
+                .trainer
+                .train(train, val, more, &mut report)
+                .map_err(|e| e.to_string())?;
+            self.count(outcome.curve.len());
+            seconds += outcome.seconds;
+            curve.extend(outcome.curve.iter().map(|s| epoch_report(s, run)));
+            state.curve.extend_from_slice(&outcome.curve);
+            match outcome.status {
+                Status::Completed => {}
+                Status::StoppedEarly => ended.0 = Status::StoppedEarly,
+                status => {
+                    ended = (status, run_name(run, runs.len()));
+                    break;
+                }
+            }
         }
-        Ok(trial_outcome(outcome, epochs_run))
+        let mut outcome = summarize(&states, self.scoring.metric, ended);
+        outcome.seconds = seconds;
+        outcome.curve = curve;
+        let goes_on =
+            trial.rung.is_some_and(|r| !r.last) && outcome.status == TrialStatus::Completed;
+        if goes_on {
+            self.pause(trial.id, states);
+        } else if outcome.status.is_ranked() && states.len() == 1 {
+            self.offer(trial.id, outcome.score, &states[0].trainer);
+        }
+        Ok(outcome)
     }
 
     fn release(&self, id: u64) {
         drop(self.resume(id));
     }
 
+    /// Epoch reports of this call at most: each run's epochs still to train.
     fn epochs(&self, trial: &TrialConfig) -> Option<usize> {
         let all = mlp_config(&trial.params).ok()?.epochs();
-        Some(trial.epochs.map_or(all, |e| e.min(all)))
+        let target = trial.epochs.map_or(all, |e| e.min(all));
+        Some(target.saturating_sub(trial.start) * self.runs_per_trial())
     }
 
-    /// Epochs to train × training samples × weights: proportional to the multiply-adds.
+    /// Epochs to train × training samples × weights × runs: proportional to the multiply-adds.
     fn cost(&self, trial: &TrialConfig) -> f64 {
         match mlp_config(&trial.params) {
             Ok(config) => {
@@ -244,17 +403,21 @@ impl Objective for MlpObjective {
                     config.weight_count(self.data.train.x.ncols(), self.data.classes.len());
                 let epochs = trial.epochs.unwrap_or(config.epochs()).min(config.epochs());
                 let epochs = epochs.saturating_sub(trial.start);
-                epochs as f64 * self.data.train.x.nrows() as f64 * weights as f64
+                epochs as f64
+                    * self.data.train.x.nrows() as f64
+                    * weights as f64
+                    * self.runs_per_trial() as f64
             }
             Err(_) => 0.0,
         }
     }
 
-    /// Scores the best-epoch weights of `trial` ([`MlpObjective::winner`]) on the test split.
+    /// Scores the model of `trial` ([`MlpObjective::winner`]) on the test split.
     fn test(&self, trial: &TrialConfig) -> Option<Result<TestScore, String>> {
         self.data.test.as_ref()?;
         Some(
-            self.winner(trial)
+            self.winner(trial, None)
+                .and_then(|w| w.ok_or_else(|| "refit = false: no model".to_string()))
                 .and_then(|w| self.test_score(&w.network).expect("a test split")),
         )
     }
@@ -269,14 +432,10 @@ impl MlpObjective {
             let eval = predictor
                 .evaluate(samples(test))
                 .map_err(|e| e.to_string())?;
-            let predicted = predictor
-                .predict(test.x.view())
-                .map_err(|e| e.to_string())?;
-            let matrix = ConfusionMatrix::new(self.data.classes.len(), &test.y, &predicted.classes);
             Ok(TestScore {
                 loss: eval.loss,
                 accuracy: eval.accuracy,
-                f1: matrix.macro_f1(),
+                f1: eval.f1,
                 samples: test.y.len(),
             })
         };
@@ -284,17 +443,24 @@ impl MlpObjective {
     }
 
     /// The confusion matrix of `network` on the test split, else on the validation split, and
-    /// the split's name (`"test"`, `"validation"`).
-    pub fn confusion(&self, network: &Network) -> Result<(ConfusionMatrix, &'static str), String> {
+    /// the split's name (`"test"`, `"validation"`); `None` when neither has rows
+    /// (cross-validation without a test split).
+    pub fn confusion(
+        &self,
+        network: &Network,
+    ) -> Result<Option<(ConfusionMatrix, &'static str)>, String> {
         let (split, name) = match &self.data.test {
             Some(test) => (test, "test"),
             None => (&self.data.validation, "validation"),
         };
+        if split.y.is_empty() {
+            return Ok(None);
+        }
         let predicted = Predictor::new(network.clone())
             .predict(split.x.view())
             .map_err(|e| e.to_string())?;
         let matrix = ConfusionMatrix::new(self.data.classes.len(), &split.y, &predicted.classes);
-        Ok((matrix, name))
+        Ok(Some((matrix, name)))
     }
 }
 
@@ -302,43 +468,105 @@ fn samples(split: &Split) -> Samples<'_> {
     Samples::new(split.x.view(), &split.y)
 }
 
-fn epoch_report(s: &EpochStats) -> EpochReport {
+fn epoch_report(s: &EpochStats, run: &Run) -> EpochReport {
     EpochReport {
         epoch: s.epoch,
         learning_rate: s.learning_rate,
         train_loss: s.train_loss,
         val_loss: s.val_loss,
         val_accuracy: s.val_accuracy,
+        val_f1: s.val_f1,
+        fold: run.fold,
+        repeat: run.repeat,
     }
 }
 
-/// The outcome of a call that left the trainer at `epochs_run` epochs in all.
-fn trial_outcome(outcome: Outcome, epochs_run: usize) -> TrialOutcome {
-    let (status, message) = match outcome.status {
+/// How a run is named in messages (`"fold 2: "`, `"repeat 1, fold 0: "`), empty for the
+/// only run of a trial.
+fn run_name(run: &Run, runs: usize) -> String {
+    let parts: Vec<String> = [("repeat", run.repeat), ("fold", run.fold)]
+        .into_iter()
+        .filter_map(|(what, i)| Some(format!("{what} {}", i?)))
+        .collect();
+    match runs {
+        1 => String::new(),
+        _ => format!("{}: ", parts.join(", ")),
+    }
+}
+
+/// The outcome of a trial from its runs' whole-life curves: the mean curve over the epochs
+/// every run reached, its best epoch by `metric` (the first on ties, as the trainer picks it),
+/// and the figures there. `ended` is how training ended, with the run it concerns.
+fn summarize(states: &[RunState], metric: Metric, ended: (Status, String)) -> TrialOutcome {
+    let (status, message) = match ended.0 {
         Status::Completed => (TrialStatus::Completed, String::new()),
         Status::StoppedEarly => (TrialStatus::StoppedEarly, String::new()),
         Status::Interrupted => (TrialStatus::Interrupted, String::new()),
-        s @ Status::Diverged { .. } => (TrialStatus::Diverged, s.to_string()),
+        s @ Status::Diverged { .. } => (TrialStatus::Diverged, format!("{}{s}", ended.1)),
     };
-    let last = outcome.curve.last();
-    let best = outcome.best;
-    TrialOutcome {
-        status,
-        message,
-        best_val_loss: best.map_or(f64::INFINITY, |b| b.val_loss),
-        best_epoch: best.map(|b| b.epoch),
-        val_loss: last.map_or(f64::NAN, |s| s.val_loss),
-        val_accuracy: best.map_or(f64::NAN, |b| b.val_accuracy),
-        train_loss: best.map_or(f64::NAN, |b| b.train_loss),
-        epochs_run,
-        seconds: outcome.seconds,
-        curve: outcome.curve.iter().map(epoch_report).collect(),
+    let n = states.len();
+    let epochs = states.iter().map(|s| s.curve.len()).min().unwrap_or(0);
+    let mean = |e: usize, f: fn(&EpochStats) -> f64| {
+        states.iter().map(|s| f(&s.curve[e])).sum::<f64>() / n as f64
+    };
+    let figures = |e: usize| {
+        (
+            mean(e, |s| s.val_loss),
+            mean(e, |s| s.val_accuracy),
+            mean(e, |s| s.val_f1),
+        )
+    };
+    let score = |e: usize| {
+        let (loss, accuracy, f1) = figures(e);
+        metric.score(loss, accuracy, f1)
+    };
+    let best = (0..epochs).fold(None, |best: Option<usize>, e| match best {
+        Some(b) if score(e) >= score(b) => Some(b),
+        _ => Some(e),
+    });
+    let mut outcome = TrialOutcome::failed(message);
+    outcome.status = status;
+    outcome.epochs_run = match n {
+        1 => states[0].trainer.epoch(),
+        _ => epochs,
+    };
+    if let Some(e) = best {
+        let (loss, accuracy, f1) = figures(e);
+        let of_run = |s: &RunState| {
+            let r = &s.curve[e];
+            metric.score(r.val_loss, r.val_accuracy, r.val_f1)
+        };
+        outcome.score = metric.score(loss, accuracy, f1);
+        outcome.best_epoch = Some(e);
+        outcome.best_val_loss = loss;
+        outcome.val_accuracy = accuracy;
+        outcome.val_f1 = f1;
+        outcome.train_loss = mean(e, |s| s.train_loss);
+        if n > 1 {
+            outcome.scores = states.iter().map(of_run).collect();
+            outcome.score_std = std_dev(&outcome.scores);
+            let losses: Vec<f64> = states.iter().map(|s| s.curve[e].val_loss).collect();
+            outcome.val_loss_std = std_dev(&losses);
+        }
     }
+    outcome
+}
+
+/// The sample standard deviation (n − 1 in the denominator) of at least two values.
+fn std_dev(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
 /// Turns a trial's parameters (schema names, `None` when inactive) into a checked trainer
 /// configuration. Absent parameters take the schema defaults of [`MlpParams::default`].
 pub fn mlp_config(params: &Params) -> Result<MlpConfig, String> {
+    mlp_params(params)?.validate().map_err(|e| e.to_string())
+}
+
+/// A trial's parameters as trainer hyper-parameters, not yet checked ([`mlp_config`]).
+fn mlp_params(params: &Params) -> Result<MlpParams, String> {
     let defaults = MlpParams::default();
     let float = |name: &str, default: f64| -> Result<f64, String> {
         match params.get(name) {
@@ -447,7 +675,7 @@ pub fn mlp_config(params: &Params) -> Result<MlpConfig, String> {
         None => None,
         Some(_) => Some(float("clip_norm", 0.0)?),
     };
-    MlpParams {
+    Ok(MlpParams {
         hidden,
         activation,
         learning_rate: float("learning_rate", defaults.learning_rate)?,
@@ -462,11 +690,10 @@ pub fn mlp_config(params: &Params) -> Result<MlpConfig, String> {
         batch_size,
         epochs: count("epochs")?.unwrap_or(defaults.epochs),
         patience: count("patience")?,
+        metric: Metric::Loss,
         optimizer,
         clip_norm,
-    }
-    .validate()
-    .map_err(|e| e.to_string())
+    })
 }
 
 fn wrong_type(name: &str, value: &Value, expected: &str) -> String {
@@ -498,6 +725,7 @@ mod tests {
             classes: vec!["a".into(), "b".into(), "c".into()],
             features: vec!["f0".into(), "f1".into(), "f2".into()],
             preprocessing: Default::default(),
+            folds: Vec::new(),
         })
     }
 
@@ -626,9 +854,11 @@ mod tests {
         // A trial that ran in another process (a resumed sweep) is retrained to the same
         // weights.
         let fresh = MlpObjective::new(toy_data(true));
-        let model = fresh.winner(&trial).unwrap();
-        assert!(model.retrained && !objective.winner(&trial).unwrap().retrained);
-        assert_eq!(model.network, objective.winner(&trial).unwrap().network);
+        let winner = |o: &MlpObjective| o.winner(&trial, None).unwrap().unwrap();
+        let model = winner(&fresh);
+        assert_eq!(model.source, ModelSource::Retrained);
+        assert_eq!(winner(&objective).source, ModelSource::Kept);
+        assert_eq!(model.network, winner(&objective).network);
         assert_eq!(fresh.test(&trial).unwrap().unwrap(), score);
         assert!(objective.cost(&trial) > 0.0);
         assert!(MlpObjective::new(toy_data(false)).test(&trial).is_none());
@@ -650,8 +880,9 @@ mod tests {
                 .run(&trial(id), &mut |_| ControlFlow::Continue(()))
                 .unwrap();
         }
-        assert!(!objective.winner(&trial(2)).unwrap().retrained);
-        assert!(objective.winner(&trial(4)).unwrap().retrained);
+        let source = |id| objective.winner(&trial(id), None).unwrap().unwrap().source;
+        assert_eq!(source(2), ModelSource::Kept);
+        assert_eq!(source(4), ModelSource::Retrained);
     }
 
     /// The curve of a trial trained to 3 epochs, paused, then promoted to 9, with its state

@@ -44,6 +44,16 @@ pub struct TrialConfig {
     pub rung: Option<Rung>,
 }
 
+/// SplitMix64's finalizer (Steele, Lea & Flood 2014): a bijective 64-bit mixer whose every
+/// output bit depends on every input bit. Every seed of a sweep is derived with it (the
+/// search's `seed` module; [`TrialConfig::repeat_seed`]).
+pub fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 impl TrialConfig {
     /// A trial that trains all its epochs from scratch (grid, random, TPE, best.toml).
     pub fn new(id: u64, seed: u64, params: Params) -> Self {
@@ -54,6 +64,15 @@ impl TrialConfig {
             epochs: None,
             start: 0,
             rung: None,
+        }
+    }
+
+    /// The training seed of repeat `r` (`[search] repeats`): the trial's own seed for the
+    /// first, a seed mixed from (seed, r) for the others, so one repeat is the plain trial.
+    pub fn repeat_seed(&self, r: usize) -> u64 {
+        match r {
+            0 => self.seed,
+            r => splitmix64(splitmix64(self.seed) ^ splitmix64(r as u64)) >> 1,
         }
     }
 }
@@ -71,6 +90,12 @@ pub struct EpochReport {
     pub val_loss: f64,
     /// Fraction of validation samples classified correctly, in [0, 1].
     pub val_accuracy: f64,
+    /// Macro F1 on the validation split, in [0, 1].
+    pub val_f1: f64,
+    /// The cross-validation fold this epoch belongs to (`[data] folds`), else `None`.
+    pub fold: Option<usize>,
+    /// The repeat this epoch belongs to (`[search] repeats` > 1), else `None`.
+    pub repeat: Option<usize>,
 }
 
 /// How a trial ended.
@@ -130,29 +155,40 @@ impl TrialStatus {
     }
 }
 
-/// The result of one trial.
+/// The result of one trial. With cross-validation folds or repeats, a trial is several training
+/// runs; every figure below is then the mean over the runs at the best epoch of the mean curve.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrialOutcome {
     /// How it ended.
     pub status: TrialStatus,
     /// Why it failed or diverged (empty otherwise).
     pub message: String,
-    /// The score: the lowest validation loss reached (`f64::INFINITY` if none).
-    pub best_val_loss: f64,
-    /// The 0-based epoch at which `best_val_loss` was reached.
+    /// What ranks the trial, lower is better: the ranking metric at the best epoch as a loss
+    /// (validation loss, 1 − accuracy or 1 − macro F1); `f64::INFINITY` if none.
+    pub score: f64,
+    /// The sample standard deviation of `scores` (NaN with one run).
+    pub score_std: f64,
+    /// Each run's score at the best epoch, runs in order (repeat, then fold); empty with one
+    /// run.
+    pub scores: Vec<f64>,
+    /// The 0-based epoch of the best `score`.
     pub best_epoch: Option<usize>,
-    /// Validation loss after the last epoch run (not ranked, not recorded: every recorded
-    /// figure is the best epoch's).
-    pub val_loss: f64,
+    /// Validation loss at `best_epoch` (NaN if none).
+    pub best_val_loss: f64,
+    /// The sample standard deviation of the runs' validation losses at `best_epoch` (NaN with
+    /// one run).
+    pub val_loss_std: f64,
     /// Validation accuracy at `best_epoch`.
     pub val_accuracy: f64,
+    /// Validation macro F1 at `best_epoch`.
+    pub val_f1: f64,
     /// Training loss of `best_epoch`.
     pub train_loss: f64,
-    /// Epochs actually run.
+    /// Epochs actually run (with several runs: the epochs every run reached).
     pub epochs_run: usize,
     /// Wall-clock seconds spent training.
     pub seconds: f64,
-    /// One report per epoch run.
+    /// One report per epoch run (and per run: `fold`, `repeat`).
     pub curve: Vec<EpochReport>,
 }
 
@@ -162,10 +198,14 @@ impl TrialOutcome {
         TrialOutcome {
             status: TrialStatus::Failed,
             message: message.into(),
-            best_val_loss: f64::INFINITY,
+            score: f64::INFINITY,
+            score_std: f64::NAN,
+            scores: Vec::new(),
             best_epoch: None,
-            val_loss: f64::NAN,
+            best_val_loss: f64::NAN,
+            val_loss_std: f64::NAN,
             val_accuracy: f64::NAN,
+            val_f1: f64::NAN,
             train_loss: f64::NAN,
             epochs_run: 0,
             seconds: 0.0,

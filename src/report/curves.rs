@@ -12,13 +12,18 @@ use super::rows::{RowReader, append_rows, corrupt, for_each_row};
 use super::{ReportError, ResultsDir, dir};
 use crate::objective::TrialOutcome;
 
-pub(super) const CURVE_HEADER: [&str; 6] = [
+/// curves.csv's columns. `fold` and `repeat` say which run of the trial an epoch belongs to
+/// (empty without folds, without repeats).
+pub(super) const CURVE_HEADER: [&str; 9] = [
     "trial",
     "epoch",
+    "fold",
+    "repeat",
     "learning_rate",
     "train_loss",
     "val_loss",
     "val_accuracy",
+    "val_f1",
 ];
 
 /// The per-epoch journal behind curves.csv.
@@ -79,10 +84,13 @@ impl CurveJournal {
             vec![
                 trial.to_string(),
                 r.epoch.to_string(),
+                r.fold.map(|f| f.to_string()).unwrap_or_default(),
+                r.repeat.map(|f| f.to_string()).unwrap_or_default(),
                 number(r.learning_rate),
                 number(r.train_loss),
                 number(r.val_loss),
                 number(r.val_accuracy),
+                number(r.val_f1),
             ]
         });
         append_rows(&mut self.file, &self.path, rows)
@@ -92,21 +100,26 @@ impl CurveJournal {
 /// Where the rows of the recorded epochs are in a curve journal: one (trial, byte range) per
 /// run of consecutive kept rows of a trial, in file order. `recorded` maps a trial to its
 /// epoch count; rows of other trials and of later epochs are left out, and a trial with fewer
-/// rows than epochs is refused, so curves.csv is never silently short.
+/// rows than epochs (times its runs: folds × repeats, as its rows number them) is refused, so
+/// curves.csv is never silently short.
 pub(super) fn complete_runs(
     path: &Path,
     recorded: &HashMap<u64, usize>,
 ) -> Result<Vec<(u64, Range<u64>)>, ReportError> {
     let mut runs: Vec<(u64, Range<u64>)> = Vec::new();
-    let mut seen: HashMap<u64, usize> = HashMap::with_capacity(recorded.len());
-    scan_curves(path, |id, epoch, bytes| {
+    // Per trial: rows kept, and the largest fold and repeat seen (+1).
+    let mut seen: HashMap<u64, (usize, u64, u64)> = HashMap::with_capacity(recorded.len());
+    scan_curves(path, |id, epoch, (fold, repeat), bytes| {
         let Some(&epochs) = recorded.get(&id) else {
             return;
         };
         if epoch >= epochs as u64 {
             return;
         }
-        *seen.entry(id).or_default() += 1;
+        let s = seen.entry(id).or_insert((0, 1, 1));
+        s.0 += 1;
+        s.1 = s.1.max(fold.map_or(1, |f| f + 1));
+        s.2 = s.2.max(repeat.map_or(1, |r| r + 1));
         match runs.last_mut() {
             Some((trial, run)) if *trial == id && run.end == bytes.start => run.end = bytes.end,
             _ => runs.push((id, bytes)),
@@ -115,8 +128,9 @@ pub(super) fn complete_runs(
     let mut short: Vec<(u64, usize, usize)> = recorded
         .iter()
         .filter_map(|(&id, &epochs)| {
-            let have = seen.get(&id).copied().unwrap_or(0);
-            (have != epochs).then_some((id, have, epochs))
+            let (have, folds, repeats) = seen.get(&id).copied().unwrap_or((0, 1, 1));
+            let want = epochs * (folds * repeats) as usize;
+            (have != want).then_some((id, have, want))
         })
         .collect();
     short.sort_unstable();
@@ -124,7 +138,7 @@ pub(super) fn complete_runs(
         return Err(ReportError::Incomplete {
             path: path.to_path_buf(),
             message: format!(
-                "trial {id} has {have} epoch rows but trials.csv records {epochs} epochs ({} trial{} affected)",
+                "trial {id} has {have} epoch rows but trials.csv records {epochs} ({} trial{} affected)",
                 short.len(),
                 if short.len() == 1 { "" } else { "s" }
             ),
@@ -134,10 +148,10 @@ pub(super) fn complete_runs(
 }
 
 /// Streams the curve rows of a journal (header skipped) in file order: calls `visit` with each
-/// row's trial id, epoch and byte range, one row at a time.
+/// row's trial id, epoch, (fold, repeat) and byte range, one row at a time.
 fn scan_curves(
     path: &Path,
-    mut visit: impl FnMut(u64, u64, Range<u64>),
+    mut visit: impl FnMut(u64, u64, (Option<u64>, Option<u64>), Range<u64>),
 ) -> Result<(), ReportError> {
     let mut header = true;
     for_each_row(path, |line, row, bytes| {
@@ -146,14 +160,25 @@ fn scan_curves(
         }
         let id = row.get(0).and_then(|s| s.parse::<u64>().ok());
         let epoch = row.get(1).and_then(|s| s.parse::<u64>().ok());
-        let (Some(id), Some(epoch), true) = (id, epoch, row.len() == CURVE_HEADER.len()) else {
+        let index = |i: usize| match row.get(i) {
+            Some("") => Some(None),
+            Some(s) => s.parse::<u64>().ok().map(Some),
+            None => None,
+        };
+        let (Some(id), Some(epoch), Some(fold), Some(repeat), true) = (
+            id,
+            epoch,
+            index(2),
+            index(3),
+            row.len() == CURVE_HEADER.len(),
+        ) else {
             return Err(corrupt(
                 path,
                 line,
-                "expected trial,epoch,learning_rate,train_loss,val_loss,val_accuracy",
+                &format!("expected {}", CURVE_HEADER.join(",")),
             ));
         };
-        visit(id, epoch, bytes);
+        visit(id, epoch, (fold, repeat), bytes);
         Ok(())
     })?;
     Ok(())

@@ -16,13 +16,18 @@ use crate::space::schema::ParamSpec;
 use crate::space::value::Params;
 
 /// The fixed columns of trials.csv and ranked.csv, after `trial` and before the parameters.
-/// `seed` is the trial's training seed; `bracket` and `rung` are empty outside halving and
-/// Hyperband.
-pub(super) const SCORE_COLUMNS: [&str; 10] = [
+/// `score` ranks (the metric as a loss); `score_std` and `val_loss_std` are the spread across a
+/// trial's runs (folds, repeats), empty with one run; `seed` is the trial's training seed;
+/// `bracket` and `rung` are empty outside halving and Hyperband.
+pub(super) const SCORE_COLUMNS: [&str; 14] = [
     "status",
+    "score",
+    "score_std",
     "val_loss",
+    "val_loss_std",
     "best_epoch",
     "val_accuracy",
+    "val_f1",
     "train_loss",
     "epochs_run",
     "seconds",
@@ -33,6 +38,9 @@ pub(super) const SCORE_COLUMNS: [&str; 10] = [
 
 /// Where the parameters start in a trials.csv row.
 const PARAMS_AT: usize = 1 + SCORE_COLUMNS.len();
+
+/// The column after the parameters: each run's score, space-separated (empty with one run).
+const SCORES: &str = "scores";
 
 /// The last column: why a trial failed or diverged.
 const MESSAGE: &str = "message";
@@ -51,13 +59,23 @@ pub struct Record {
     pub rung: Option<u32>,
     /// How it ended.
     pub status: TrialStatus,
-    /// The score: lowest validation loss reached (NaN when none).
+    /// What ranks it: the metric at the best epoch as a loss (NaN when none).
+    pub score: f64,
+    /// The standard deviation of `scores` (NaN with one run).
+    pub score_std: f64,
+    /// Each run's score at the best epoch (empty with one run).
+    pub scores: Vec<f64>,
+    /// Validation loss at the best epoch (NaN when none).
     pub val_loss: f64,
-    /// Epoch of the lowest validation loss.
+    /// Its standard deviation across runs (NaN with one run).
+    pub val_loss_std: f64,
+    /// The best epoch (0-based).
     pub best_epoch: Option<usize>,
-    /// Validation accuracy after the last epoch.
+    /// Validation accuracy at the best epoch.
     pub val_accuracy: f64,
-    /// Training loss of the last epoch.
+    /// Validation macro F1 at the best epoch.
+    pub val_f1: f64,
+    /// Training loss of the best epoch.
     pub train_loss: f64,
     /// Epochs run.
     pub epochs_run: usize,
@@ -78,9 +96,14 @@ impl Record {
             bracket: trial.rung.map(|r| r.bracket),
             rung: trial.rung.map(|r| r.index),
             status: outcome.status,
+            score: outcome.score,
+            score_std: outcome.score_std,
+            scores: outcome.scores.clone(),
             val_loss: outcome.best_val_loss,
+            val_loss_std: outcome.val_loss_std,
             best_epoch: outcome.best_epoch,
             val_accuracy: outcome.val_accuracy,
+            val_f1: outcome.val_f1,
             train_loss: outcome.train_loss,
             epochs_run: outcome.epochs_run,
             seconds: outcome.seconds,
@@ -132,9 +155,13 @@ impl Record {
         let mut fields = vec![
             self.trial.to_string(),
             self.status.name().to_string(),
+            number(self.score),
+            number(self.score_std),
             number(self.val_loss),
+            number(self.val_loss_std),
             self.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
             number(self.val_accuracy),
+            number(self.val_f1),
             number(self.train_loss),
             self.epochs_run.to_string(),
             format!("{:.3}", self.seconds),
@@ -143,12 +170,14 @@ impl Record {
             self.rung.map(|r| r.to_string()).unwrap_or_default(),
         ];
         fields.extend(self.params.iter().cloned());
+        let scores: Vec<String> = self.scores.iter().map(|&s| number(s)).collect();
+        fields.push(scores.join(" "));
         fields.push(self.message.clone());
         fields
     }
 
     pub(super) fn parse(fields: &csv::StringRecord, params: usize) -> Result<Self, String> {
-        let expected = PARAMS_AT + params + 1;
+        let expected = PARAMS_AT + params + 2;
         if fields.len() != expected {
             return Err(format!(
                 "expected {expected} fields, found {}",
@@ -171,26 +200,35 @@ impl Record {
             "" => Ok(f64::NAN),
             s => s.parse::<f64>().map_err(|_| format!("bad number {s:?}")),
         };
+        let scores = f(PARAMS_AT + params)
+            .split_whitespace()
+            .map(|s| s.parse::<f64>().map_err(|_| format!("bad number {s:?} in scores")))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Record {
             trial: int(0)?,
             status: TrialStatus::from_name(f(1)).ok_or_else(|| format!("bad status {:?}", f(1)))?,
-            val_loss: real(2)?,
-            best_epoch: if f(3).is_empty() {
+            score: real(2)?,
+            score_std: real(3)?,
+            val_loss: real(4)?,
+            val_loss_std: real(5)?,
+            best_epoch: if f(6).is_empty() {
                 None
             } else {
-                Some(int(3)? as usize)
+                Some(int(6)? as usize)
             },
-            val_accuracy: real(4)?,
-            train_loss: real(5)?,
-            epochs_run: int(6)? as usize,
-            seconds: real(7)?,
-            seed: int(8)?,
-            bracket: small(9)?,
-            rung: small(10)?,
+            val_accuracy: real(7)?,
+            val_f1: real(8)?,
+            train_loss: real(9)?,
+            epochs_run: int(10)? as usize,
+            seconds: real(11)?,
+            seed: int(12)?,
+            bracket: small(13)?,
+            rung: small(14)?,
             params: (PARAMS_AT..PARAMS_AT + params)
                 .map(|i| f(i).to_string())
                 .collect(),
-            message: f(PARAMS_AT + params).to_string(),
+            scores,
+            message: f(PARAMS_AT + params + 1).to_string(),
         })
     }
 }
@@ -289,13 +327,13 @@ pub fn read(path: &Path) -> Result<JournalContents, ReportError> {
     Ok(JournalContents { params, records })
 }
 
-/// trials.csv's header: trial, the score columns, the parameters, message.
+/// trials.csv's header: trial, the score columns, the parameters, scores, message.
 pub(super) fn trials_header(params: &[String]) -> Vec<String> {
     std::iter::once("trial")
         .chain(SCORE_COLUMNS)
         .map(String::from)
         .chain(params.iter().cloned())
-        .chain(std::iter::once(MESSAGE.to_string()))
+        .chain([SCORES, MESSAGE].map(String::from))
         .collect()
 }
 
@@ -323,8 +361,9 @@ pub(super) fn scan(
 /// The parameter columns of a trials.csv header, or why it is not one.
 fn header_params(path: &Path, header: &csv::StringRecord) -> Result<Vec<String>, ReportError> {
     let fixed = PARAMS_AT;
-    let is_ours = header.len() > fixed
+    let is_ours = header.len() > fixed + 1
         && header.get(header.len() - 1) == Some(MESSAGE)
+        && header.get(header.len() - 2) == Some(SCORES)
         && trials_header(&[])
             .iter()
             .zip(header)
@@ -340,7 +379,7 @@ fn header_params(path: &Path, header: &csv::StringRecord) -> Result<Vec<String>,
     Ok(header
         .iter()
         .skip(fixed)
-        .take(header.len() - fixed - 1)
+        .take(header.len() - fixed - 2)
         .map(String::from)
         .collect())
 }

@@ -13,8 +13,8 @@ use crate::objective::{TestScore, TrialStatus};
 pub struct RankKey {
     /// How the trial ended.
     pub status: TrialStatus,
-    /// Its score (compared only for scored trials).
-    pub val_loss: f64,
+    /// Its score, lower is better (compared only for scored trials).
+    pub score: f64,
     /// Its id, which breaks ties.
     pub trial: u64,
     /// Epochs it trained (pruned trials that got further rank first).
@@ -26,15 +26,15 @@ impl RankKey {
     pub fn of(record: &Record) -> Self {
         RankKey {
             status: record.status,
-            val_loss: record.val_loss,
+            score: record.score,
             trial: record.trial,
             epochs: record.epochs_run,
         }
     }
 
     /// The ranked.csv order: trials that ran to their end (completed, stopped early) by
-    /// validation loss, ties by trial id; then trials pruned by a rung, the ones that trained
-    /// longest first, each budget by validation loss; then diverged, then failed trials, by id.
+    /// score, ties by trial id; then trials pruned by a rung, the ones that trained longest
+    /// first, each budget by score; then diverged, then failed trials, by id.
     pub fn order(&self, other: &Self) -> Ordering {
         let group = |s: TrialStatus| match s {
             TrialStatus::Completed | TrialStatus::StoppedEarly => 0,
@@ -45,10 +45,8 @@ impl RankKey {
         group(self.status)
             .cmp(&group(other.status))
             .then_with(|| match group(self.status) {
-                0 => self.val_loss.total_cmp(&other.val_loss),
-                1 => {
-                    (other.epochs.cmp(&self.epochs)).then(self.val_loss.total_cmp(&other.val_loss))
-                }
+                0 => self.score.total_cmp(&other.score),
+                1 => (other.epochs.cmp(&self.epochs)).then(self.score.total_cmp(&other.score)),
                 _ => Ordering::Equal,
             })
             .then(self.trial.cmp(&other.trial))
@@ -85,18 +83,48 @@ impl Ranking {
     }
 }
 
-/// Writes ranked.csv: `rank`, then trials.csv's columns, for each of `ranked` (read one at a
-/// time, in rank order).
+/// Where ranked.csv puts `within_one_se`: after `rank, trial, status, score, score_std`.
+const ONE_SE_AT: usize = 5;
+
+/// Writes ranked.csv: `rank`, then trials.csv's columns with `within_one_se` after
+/// `score_std`, for each of `ranked` (read one at a time, in rank order).
+///
+/// `within_one_se` applies the one-standard-error rule when trials have several runs (folds,
+/// repeats): `yes` for a trial that ran to its end with a score at most the best's score plus
+/// the best's standard error (its `score_std` / √runs), else `no`; empty with one run per
+/// trial, where there is no spread to judge by.
 pub fn write_ranked(
     out: &mut dyn Write,
     params: &[String],
     ranked: impl IntoIterator<Item = io::Result<Record>>,
 ) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
-    let header = std::iter::once("rank".to_string()).chain(trials_header(params));
+    let mut header: Vec<String> = std::iter::once("rank".to_string())
+        .chain(trials_header(params))
+        .collect();
+    header.insert(ONE_SE_AT, "within_one_se".to_string());
     csv.write_record(header)?;
+    let mut bound = None;
     for (i, record) in ranked.into_iter().enumerate() {
-        csv.write_record(std::iter::once((i + 1).to_string()).chain(record?.fields()))?;
+        let record = record?;
+        if i == 0 && record.status.is_ranked() && record.scores.len() > 1 {
+            let se = record.score_std / (record.scores.len() as f64).sqrt();
+            bound = Some(record.score + se);
+        }
+        let within = match bound {
+            Some(b) if record.scores.len() > 1 => {
+                match record.status.is_ranked() && record.score <= b {
+                    true => "yes",
+                    false => "no",
+                }
+            }
+            _ => "",
+        };
+        let mut fields: Vec<String> = std::iter::once((i + 1).to_string())
+            .chain(record.fields())
+            .collect();
+        fields.insert(ONE_SE_AT, within.to_string());
+        csv.write_record(fields)?;
     }
     csv.flush()
 }

@@ -1,15 +1,10 @@
 //! The only place seeds are derived. Every trial's randomness (weight init, shuffling, dropout)
 //! and every random-search draw comes from a seed computed here from (sweep seed, trial id), so
-//! results depend neither on `--jobs`, nor on scheduling order, nor on resuming.
+//! results depend neither on `--jobs`, nor on scheduling order, nor on resuming. (The one
+//! other derivation, a repeat's seed from its trial's, is `TrialConfig::repeat_seed`, where the
+//! objective can reach it.)
 
-/// SplitMix64's finalizer (Steele, Lea & Flood 2014): a bijective 64-bit mixer whose every
-/// output bit depends on every input bit.
-pub fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+pub use crate::objective::splitmix64;
 
 /// Salts that keep the streams of one (sweep seed, id) pair apart.
 const TRAINING: u64 = 0x7472_6169_6E69_6E67; // "training"

@@ -15,6 +15,7 @@ pub mod kind;
 mod range;
 pub mod raw;
 pub mod schema;
+pub mod scoring;
 pub mod strategy;
 pub mod validate;
 pub mod value;
@@ -30,6 +31,7 @@ use error::{ErrorKind, Problem};
 pub use error::{Location, SpaceError};
 use raw::{RawSpace, SpanIndex};
 use schema::ParamSpec;
+pub use scoring::Scoring;
 pub use strategy::{Rungs, SamplerChoice, Strategy, TpeOptions};
 
 /// The sweep seed when the file gives none.
@@ -73,6 +75,7 @@ pub struct SearchSpace {
     path: PathBuf,
     text: String,
     strategy: Strategy,
+    scoring: Scoring,
     trial_seed: Option<u64>,
     params: Vec<ParamDomain>,
     trial_count: u64,
@@ -130,6 +133,10 @@ impl SearchSpace {
     /// How trials are chosen (`[search]`).
     pub fn strategy(&self) -> Strategy {
         self.strategy
+    }
+    /// How trials are scored (`[search] metric`, `repeats`, `refit`).
+    pub fn scoring(&self) -> Scoring {
+        self.scoring
     }
     /// `[search] trial_seed`: when set, every trial trains with this seed instead of
     /// `trial_seed(seed, id)` (how `best.toml` retrains the winner exactly).
@@ -197,6 +204,7 @@ fn build(
     validate::exclusive(schema, &order)?;
     let params = validate::params(schema, &table, &order)?;
     let strategy = strategy::strategy(&search, &params)?;
+    let scoring = scoring::scoring(&search, &data)?;
     validate::gridable(strategy, &params)?;
     let trial_count = validate::trial_count(strategy, &params, explicit_strategy)?;
 
@@ -207,6 +215,7 @@ fn build(
         path: path.to_path_buf(),
         text: text.to_string(),
         strategy,
+        scoring,
         trial_seed,
         params,
         trial_count,

@@ -54,6 +54,12 @@ pub struct RawSearch {
     pub batch: Option<i64>,
     /// TPE: the fraction of trials counted as good.
     pub gamma: Option<f64>,
+    /// What ranks trials: `"val_loss"` (default), `"val_accuracy"`, `"val_f1"`.
+    pub metric: Option<String>,
+    /// Trainings per configuration (and fold) with different seeds (default 1).
+    pub repeats: Option<i64>,
+    /// With folds or repeats: retrain the winner for its best epoch count (default true).
+    pub refit: Option<bool>,
 }
 
 /// A range table such as `{ log_uniform = [1e-4, 1e-1], num = 4 }`. Exactly one of `uniform`,
@@ -251,7 +257,10 @@ mod tests {
                 "sampler",
                 "startup",
                 "batch",
-                "gamma"
+                "gamma",
+                "metric",
+                "repeats",
+                "refit"
             ]
         );
         assert!(fields_of::<DataSpec>().contains(&"validation"));
