@@ -1090,3 +1090,51 @@ fn the_summary_counts_samples_features_classes_and_splits() {
 fn spec_blobs() -> DataSpec {
     spec("builtin = \"blobs\"\nsamples = 40\nclasses = 4")
 }
+
+/// The rows of `split` as bit patterns, to compare rows across splits exactly.
+fn row_keys(split: &Split) -> Vec<Vec<u32>> {
+    split
+        .x
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().map(|v| v.to_bits()).collect())
+        .collect()
+}
+
+#[test]
+fn folds_are_stratified_disjoint_cover_every_non_test_row_and_never_see_test_rows() {
+    let d = load("builtin = \"blobs\"\nsamples = 300\nclasses = 3\nfolds = 4\ntest = 0.2");
+    let test = d.test.as_ref().expect("a test split");
+    assert_eq!((d.train.y.len(), test.y.len()), (240, 60));
+    assert!(d.validation.y.is_empty());
+    assert_eq!(d.folds.len(), 4);
+    let pool = row_keys(&d.train);
+    let test_rows: std::collections::HashSet<Vec<u32>> = row_keys(test).into_iter().collect();
+    let mut held: Vec<Vec<u32>> = Vec::new();
+    for fold in &d.folds {
+        let (train, val) = (row_keys(&fold.train), row_keys(&fold.validation));
+        assert_eq!(train.len() + val.len(), 240);
+        assert!(
+            train.iter().chain(&val).all(|r| !test_rows.contains(r)),
+            "a test row in a fold"
+        );
+        assert!(
+            val.iter().all(|r| !train.contains(r)),
+            "a row on both sides of a fold"
+        );
+        // Stratified: 80 of each class in the pool, 20 in each fold.
+        for c in 0..3 {
+            assert_eq!(fold.validation.y.iter().filter(|&&y| y == c).count(), 20);
+        }
+        held.extend(val);
+    }
+    let (mut held, mut pool) = (held, pool);
+    held.sort();
+    pool.sort();
+    assert_eq!(
+        held, pool,
+        "the folds' validation rows are every non-test row once"
+    );
+    let e = load_error("builtin = \"iris\"\nfolds = 5\nvalidation = 0.3");
+    assert!(e.contains("cannot be combined with data.folds = 5"), "{e}");
+}

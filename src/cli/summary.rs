@@ -31,8 +31,9 @@ pub fn print_results(
     print_ranking(ranked, top)?;
     if let Some(best) = &best {
         outln!(
-            "\nbest: trial {} (val_loss {})",
+            "\nbest: trial {} (score {}, val_loss {})",
             best.record.trial,
+            report::number(best.record.score),
             report::number(best.record.val_loss)
         )?;
         for (name, value) in best.config.params.iter() {
@@ -74,42 +75,56 @@ pub fn print_ranking(ranked: &report::Ranking, k: usize) -> std::io::Result<()> 
     let varying: Vec<usize> = (0..ranked.params.len())
         .filter(|&i| ranked.varying[i])
         .collect();
-    let mut headers: Vec<String> = [
-        "rank",
-        "trial",
-        "status",
-        "val_loss",
-        "val_acc",
-        "best_epoch",
-        "epochs_run",
-    ]
-    .map(String::from)
-    .to_vec();
-    headers.extend(varying.iter().map(|&i| ranked.params[i].clone()));
-    let rows: Vec<Vec<String>> = ranked
-        .top
+    let top: Vec<&Record> = ranked.top.iter().take(k).collect();
+    // The score column when it is not the validation loss (another metric), its spread when
+    // trials have several runs (folds, repeats).
+    let other_metric = top
         .iter()
-        .take(k)
+        .any(|r| r.score.is_finite() && r.score != r.val_loss);
+    let spread = top.iter().any(|r| r.score_std.is_finite());
+    let mut headers: Vec<String> = vec!["rank".into(), "trial".into(), "status".into()];
+    if other_metric {
+        headers.push("score".into());
+    }
+    if spread {
+        headers.push("± std".into());
+    }
+    headers.extend(
+        ["val_loss", "val_acc", "best_epoch", "epochs_run"]
+            .map(String::from)
+            .to_vec(),
+    );
+    headers.extend(varying.iter().map(|&i| ranked.params[i].clone()));
+    let rows: Vec<Vec<String>> = top
+        .iter()
         .enumerate()
         .map(|(i, r)| {
             let mut row = vec![
                 (i + 1).to_string(),
                 r.trial.to_string(),
                 r.status.name().to_string(),
+            ];
+            if other_metric {
+                row.push(fixed(r.score));
+            }
+            if spread {
+                row.push(fixed(r.score_std));
+            }
+            row.extend([
                 fixed(r.val_loss),
                 fixed(r.val_accuracy),
                 r.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
                 r.epochs_run.to_string(),
-            ];
+            ]);
             row.extend(varying.iter().map(|&i| table::short(&r.params[i])));
             row
         })
         .collect();
-    outln!(
-        "top {} of {} trials by validation loss:",
-        rows.len(),
-        ranked.trials
-    )?;
+    let by = match other_metric {
+        true => "score (the ranking metric as a loss: 1 − accuracy or 1 − F1)",
+        false => "validation loss",
+    };
+    outln!("top {} of {} trials by {by}:", rows.len(), ranked.trials)?;
     outln!("{}", table::render(&headers, &rows).trim_end())
 }
 

@@ -427,7 +427,11 @@ mod tests {
         let folds = folds(&y, &names(3), k, 42, "t").unwrap();
         let mut all: Vec<usize> = folds.concat();
         all.sort_unstable();
-        assert_eq!(all, (0..y.len()).collect::<Vec<_>>(), "disjoint and covering");
+        assert_eq!(
+            all,
+            (0..y.len()).collect::<Vec<_>>(),
+            "disjoint and covering"
+        );
         for (c, &n) in [10, 7, 23].iter().enumerate() {
             for f in &folds {
                 let have = f.iter().filter(|&&r| y[r] == c).count();
@@ -435,7 +439,10 @@ mod tests {
             }
         }
         let sizes: Vec<usize> = folds.iter().map(Vec::len).collect();
-        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "{sizes:?}");
+        assert!(
+            sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1,
+            "{sizes:?}"
+        );
         assert_eq!(folds, super::folds(&y, &names(3), k, 42, "t").unwrap());
         assert_ne!(folds, super::folds(&y, &names(3), k, 43, "t").unwrap());
         let e = super::folds(&labels(&[10, 3]), &names(2), 4, 1, "t").unwrap_err();

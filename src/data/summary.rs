@@ -27,6 +27,13 @@ pub struct Summary {
     pub validation: usize,
     /// Samples in the test split (0 when there is none).
     pub test: usize,
+    /// Cross-validation folds that cut the training rows (0: none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub folds: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Dataset {
@@ -44,6 +51,7 @@ impl Dataset {
             train,
             validation,
             test,
+            folds: self.folds.len(),
         }
     }
 }
@@ -95,14 +103,16 @@ impl fmt::Display for Summary {
         let k = self.classes.len();
         write!(
             f,
-            "{}: {} samples × {} features, {k} classes ({}); split: {} train, {} validation, ",
+            "{}: {} samples × {} features, {k} classes ({}); split: ",
             self.source,
             self.samples,
             self.features,
             quoted_list(&self.classes),
-            self.train,
-            self.validation
         )?;
+        match self.folds {
+            0 => write!(f, "{} train, {} validation, ", self.train, self.validation)?,
+            k => write!(f, "{} train in {k} cross-validation folds, ", self.train)?,
+        }
         if self.test == 0 {
             f.write_str("no test")
         } else {

@@ -3,9 +3,9 @@
 
 use ndarray::{Array2, ArrayView2, s};
 
+use super::metric::ClassCounts;
 use super::network::{Mode, Workspace};
 use super::train::CHUNK_ROWS;
-use super::metric::ClassCounts;
 use super::{Evaluation, Float, InputError, Network, Samples, loss};
 
 /// A network and the buffers to run it on batches of up to 256 rows.

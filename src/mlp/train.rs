@@ -424,7 +424,10 @@ impl Trainer {
                 train_loss,
             };
             let metric = self.config.metric();
-            if self.best.is_none_or(|b| now.score(metric) < b.score(metric)) {
+            if self
+                .best
+                .is_none_or(|b| now.score(metric) < b.score(metric))
+            {
                 self.best = Some(now);
                 // Same shapes: a copy into the buffers sized at construction, no allocation.
                 self.best_network.copy_from(&self.network);
@@ -736,12 +739,8 @@ impl Trainer {
             self.network.forward(input, &mut self.ws, Mode::Eval);
             let bias = self.network.layers()[self.network.layers().len() - 1].b_flat();
             let logits = &mut self.ws.logits[..(end - start) * self.n_classes];
-            sum += loss::cross_entropy_and_counts(
-                logits,
-                bias,
-                &data.y[start..end],
-                &mut self.counts,
-            );
+            sum +=
+                loss::cross_entropy_and_counts(logits, bias, &data.y[start..end], &mut self.counts);
         }
         Evaluation::of(sum, n, &self.counts)
     }

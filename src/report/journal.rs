@@ -202,7 +202,10 @@ impl Record {
         };
         let scores = f(PARAMS_AT + params)
             .split_whitespace()
-            .map(|s| s.parse::<f64>().map_err(|_| format!("bad number {s:?} in scores")))
+            .map(|s| {
+                s.parse::<f64>()
+                    .map_err(|_| format!("bad number {s:?} in scores"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Record {
             trial: int(0)?,
