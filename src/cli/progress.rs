@@ -31,6 +31,8 @@ struct Running {
     line: ProgressBar,
     /// In thousandths of a trial.
     counted: u64,
+    /// Epochs reported so far by this call (every fold and repeat counts).
+    epochs: u64,
 }
 
 /// The estimate of the time left, from the work this process has done: finished trials and
@@ -158,14 +160,21 @@ impl TrialObserver for Progress<'_> {
         let epochs = self.objective.epochs(trial).unwrap_or(0);
         let line = self.multi.add(ProgressBar::new(epochs as u64));
         line.set_style(
-            ProgressStyle::with_template("  trial {prefix}: epoch {pos}/{len} {msg}")
+            ProgressStyle::with_template("  trial {prefix}: epochs {pos}/{len} {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         line.set_prefix(trial.id.to_string());
         self.running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(trial.id, Running { line, counted: 0 });
+            .insert(
+                trial.id,
+                Running {
+                    line,
+                    counted: 0,
+                    epochs: 0,
+                },
+            );
     }
 
     fn epoch(&self, trial: &TrialConfig, report: &EpochReport) {
@@ -175,7 +184,8 @@ impl TrialObserver for Progress<'_> {
             .unwrap_or_else(|e| e.into_inner())
             .get_mut(&trial.id)
         {
-            let epoch = report.epoch as u64 + 1;
+            running.epochs += 1;
+            let epoch = running.epochs;
             running.line.set_position(epoch);
             running
                 .line
