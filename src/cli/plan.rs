@@ -46,6 +46,9 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     let data = data::load(space.data(), space.base_dir(), space.seed())?.summary(space.data());
     // On stderr, like the warnings: stdout keeps its format (the count, then the trials).
     errln!("data: {data}");
+    if let Some(line) = scoring(&space, data.folds) {
+        errln!("{line}");
+    }
     let listed = known_in_advance(&space, count);
     let mut summary = format!(
         "{count} trial{} ({})",
@@ -159,4 +162,27 @@ fn rungs(space: &SearchSpace) -> Vec<String> {
         configurations * r.max_epochs
     ));
     lines
+}
+
+/// How trials are scored, when it is not one training ranked by validation loss.
+fn scoring(space: &space::SearchSpace, folds: usize) -> Option<String> {
+    let scoring = space.scoring();
+    let runs = folds.max(1) * scoring.repeats;
+    let metric = scoring.metric.name();
+    let by = format!("ranked by {metric} at each trial's best epoch");
+    match runs {
+        1 if metric == "val_loss" => None,
+        1 => Some(format!("scoring: {by}")),
+        _ => Some(format!(
+            "scoring: {runs} trainings per trial ({} fold{} × {} repeat{}), {by} of their mean curve; {}",
+            folds.max(1),
+            if folds > 1 { "s" } else { "" },
+            scoring.repeats,
+            if scoring.repeats > 1 { "s" } else { "" },
+            match scoring.refit {
+                true => "the winner is refit for its best epoch count",
+                false => "refit = false: no model is saved",
+            }
+        )),
+    }
 }

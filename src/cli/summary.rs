@@ -82,15 +82,21 @@ pub fn print_ranking(ranked: &report::Ranking, k: usize) -> std::io::Result<()> 
         .iter()
         .any(|r| r.score.is_finite() && r.score != r.val_loss);
     let spread = top.iter().any(|r| r.score_std.is_finite());
+    // The score (another metric's, else the validation loss), then its spread.
     let mut headers: Vec<String> = vec!["rank".into(), "trial".into(), "status".into()];
     if other_metric {
         headers.push("score".into());
+    } else {
+        headers.push("val_loss".into());
     }
     if spread {
         headers.push("± std".into());
     }
+    if other_metric {
+        headers.push("val_loss".into());
+    }
     headers.extend(
-        ["val_loss", "val_acc", "best_epoch", "epochs_run"]
+        ["val_acc", "best_epoch", "epochs_run"]
             .map(String::from)
             .to_vec(),
     );
@@ -104,14 +110,14 @@ pub fn print_ranking(ranked: &report::Ranking, k: usize) -> std::io::Result<()> 
                 r.trial.to_string(),
                 r.status.name().to_string(),
             ];
-            if other_metric {
-                row.push(fixed(r.score));
-            }
+            row.push(fixed(if other_metric { r.score } else { r.val_loss }));
             if spread {
                 row.push(fixed(r.score_std));
             }
+            if other_metric {
+                row.push(fixed(r.val_loss));
+            }
             row.extend([
-                fixed(r.val_loss),
                 fixed(r.val_accuracy),
                 r.best_epoch.map(|e| e.to_string()).unwrap_or_default(),
                 r.epochs_run.to_string(),
