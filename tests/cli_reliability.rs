@@ -524,7 +524,7 @@ fn the_lines_of_stopped_trials_are_not_drawn_again_after_the_summary() {
             out.to_str().unwrap(),
             file.to_str().unwrap(),
         ],
-        Some("epoch 1/"),
+        Some("epochs 1/"),
     ) else {
         return;
     };

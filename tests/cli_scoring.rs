@@ -284,3 +284,48 @@ fn bad_scoring_settings_are_named() {
         "cannot be combined with data.folds = 5",
     );
 }
+
+#[test]
+fn hyperband_continues_every_fold_of_a_promoted_trial() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = r#"
+name = "hb-cv"
+seed = 4
+[data]
+builtin = "iris"
+folds = 3
+[search]
+strategy = "hyperband"
+reduction = 3
+[params]
+learning_rate = { log_uniform = [0.01, 0.5] }
+neurons = [4, 16]
+epochs = 9
+"#;
+    let file = space(tmp.path(), "hb.toml", text);
+    let (one, two) = (tmp.path().join("j1"), tmp.path().join("j2"));
+    run(&one, &file, &["-j", "1"]).success();
+    run(&two, &file, &["-j", "2"]).success();
+    assert_eq!(ranked_without_timing(&one), ranked_without_timing(&two));
+    let curves = rows(&one, "curves.csv");
+    for r in rows(&one, "ranked.csv") {
+        let epochs: usize = r["epochs_run"].parse().unwrap();
+        let trial_rows = curves.iter().filter(|c| c["trial"] == r["trial"]).count();
+        // Every epoch of a trial, earlier rungs included, once per fold.
+        assert_eq!(trial_rows, 3 * epochs, "trial {}", r["trial"]);
+        assert_eq!(r["scores"].split(' ').count(), 3);
+    }
+    // A promoted trial's curve continues its rungs: epochs 0..9 for each fold.
+    let full = rows(&one, "ranked.csv")
+        .into_iter()
+        .find(|r| r["epochs_run"] == "9")
+        .expect("a trial that reached R");
+    for fold in ["0", "1", "2"] {
+        let e: Vec<String> = curves
+            .iter()
+            .filter(|c| c["trial"] == full["trial"] && c["fold"] == fold)
+            .map(|c| c["epoch"].clone())
+            .collect();
+        assert_eq!(e, (0..9).map(|i| i.to_string()).collect::<Vec<_>>());
+    }
+}
