@@ -49,7 +49,9 @@ pub struct TrialRow {
     pub trial: u64,
     /// How it ended: `completed`, `stopped_early`, `pruned`, `diverged`, `failed`, ….
     pub status: String,
-    /// Lowest validation loss (cross-entropy, nats); `None` when it has none.
+    /// What ranks it (`score`: the ranking metric as a loss), when ranked.csv has it.
+    pub score: Option<f64>,
+    /// Validation loss (cross-entropy, nats) at the best epoch; `None` when it has none.
     pub val_loss: Option<f64>,
     /// Its standard deviation across folds, when the sweep cross-validates.
     pub val_loss_std: Option<f64>,
@@ -471,6 +473,7 @@ fn read_ranked(
     let status = table.require("status")?;
     let val_loss = Some(table.require("val_loss")?);
     let col = |name: &str| table.column(name);
+    let score = col("score");
     let (rank, val_loss_std, best_epoch, val_accuracy) = (
         col("rank"),
         col("val_loss_std"),
@@ -497,6 +500,7 @@ fn read_ranked(
             rank: cells.count(rank)?.unwrap_or(trials.len() as u64 + 1),
             trial: cells.id(trial)?,
             status: cells.text(Some(status)).to_string(),
+            score: cells.real(score)?,
             val_loss: cells.real(val_loss)?,
             val_loss_std: cells.real(val_loss_std)?,
             best_epoch: cells.count(best_epoch)?,

@@ -428,15 +428,29 @@ fn ranking(page: &mut String, input: &HtmlInput) {
         .map(|&p| input.scale(p) != ParamScale::Categories)
         .collect();
     let with_message = rows.iter().any(|t| !t.message.is_empty());
+    // Another metric than the validation loss ranks: show its score.
+    let with_score = rows.iter().any(|t| {
+        t.score
+            .is_some_and(|s| s.is_finite() && Some(s) != t.val_loss)
+    });
     let _ = writeln!(
         page,
-        "<section id=\"ranking\">\n<h2>{}. Ranking</h2>\n<p class=\"note\">The best {} of {} trials by validation loss (ranked.csv has them all). Click a column to sort.</p>",
+        "<section id=\"ranking\">\n<h2>{}. Ranking</h2>\n<p class=\"note\">The best {} of {} trials by {} (ranked.csv has them all). Click a column to sort.</p>",
         if input.has_rungs { 9 } else { 8 },
         rows.len(),
-        group(input.trials.len() as u64)
+        group(input.trials.len() as u64),
+        if with_score {
+            "score (the ranking metric as a loss: 1 − accuracy or 1 − macro F1)"
+        } else {
+            "validation loss"
+        }
     );
     let with_std = rows.iter().any(|t| t.val_loss_std.is_some());
-    page.push_str("<div class=\"scroll\"><table class=\"sortable\">\n<thead><tr><th>rank</th><th>trial</th><th class=\"t\">status</th><th>val_loss</th>");
+    page.push_str("<div class=\"scroll\"><table class=\"sortable\">\n<thead><tr><th>rank</th><th>trial</th><th class=\"t\">status</th>");
+    if with_score {
+        page.push_str("<th>score</th>");
+    }
+    page.push_str("<th>val_loss</th>");
     if with_std {
         page.push_str("<th>val_loss_std</th>");
     }
@@ -473,6 +487,9 @@ fn ranking(page: &mut String, input: &HtmlInput) {
             r = t.rank,
             id = t.trial
         );
+        if with_score {
+            row.push_str(&real(t.score));
+        }
         row.push_str(&real(t.val_loss));
         if with_std {
             row.push_str(&real(t.val_loss_std));

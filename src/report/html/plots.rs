@@ -845,6 +845,7 @@ mod tests {
 
     fn trial(id: u64, loss: f64, params: [&str; 3]) -> TrialRow {
         TrialRow {
+            score: Some(loss),
             rank: id + 1,
             trial: id,
             status: "completed".to_string(),
