@@ -121,6 +121,17 @@ fn folds_and_repeats_score_the_mean_curve_at_one_best_epoch() {
     let test = rows(&out, "test.csv");
     assert_eq!(test[0]["trial"], best["trial"]);
     assert_eq!(test[0]["samples"], "30");
+    // best.toml keeps the folds and the repeats: it reproduces the winner's figures exactly.
+    let again = tmp.path().join("again");
+    run(&again, &out.join("best.toml"), &[]).success();
+    let rerun = &rows(&again, "ranked.csv")[0];
+    for key in ["score", "score_std", "val_loss", "best_epoch", "scores"] {
+        assert_eq!(rerun[key], best[key], "{key}");
+    }
+    assert_eq!(
+        rows(&again, "test.csv")[0]["test_loss"],
+        test[0]["test_loss"]
+    );
 }
 
 #[test]

@@ -337,8 +337,15 @@ pub(super) fn write_winner<'r>(
         .trial(columns, MLP_PARAMS)
         .map_err(|m| anyhow::anyhow!("{}: {m}", dir.file("trials.csv").display()))?;
     let data = data::rebased(space.data(), space.base_dir());
-    let text = report::best_toml(space.name(), space.seed(), &data, &config, winner.val_loss)
-        .context("cannot write best.toml")?;
+    let text = report::best_toml(
+        space.name(),
+        space.seed(),
+        &data,
+        space.scoring(),
+        &config,
+        winner.val_loss,
+    )
+    .context("cannot write best.toml")?;
     dir.write_atomic("best.toml", |w| w.write_all(text.as_bytes()))?;
     // An interrupted sweep's winner may have to be retrained: that waits for a complete run.
     let mut score = None;

@@ -2,13 +2,16 @@
 
 use crate::data::DataSpec;
 use crate::search::TrialConfig;
+use crate::space::Scoring;
 
 /// A space file that retrains `winner` exactly: the same data (paths made absolute by the
-/// caller), the same sweep seed (same split) and `trial_seed` pinned to the winner's seed.
+/// caller; folds included), the same sweep seed (same split), the same `scoring` (metric,
+/// repeats, refit) and `trial_seed` pinned to the winner's seed.
 pub fn best_toml(
     name: &str,
     seed: u64,
     data: &DataSpec,
+    scoring: Scoring,
     winner: &TrialConfig,
     val_loss: f64,
 ) -> Result<String, toml::ser::Error> {
@@ -25,6 +28,20 @@ pub fn best_toml(
         "trial_seed".into(),
         toml::Value::Integer(winner.seed as i64),
     );
+    let default = Scoring::default();
+    if scoring.metric != default.metric {
+        search.insert("metric".into(), scoring.metric.name().into());
+    }
+    if scoring.repeats != default.repeats {
+        search.insert(
+            "repeats".into(),
+            toml::Value::Integer(scoring.repeats as i64),
+        );
+    }
+    let runs = scoring.repeats > 1 || data.folds.is_some();
+    if runs && scoring.refit != default.refit {
+        search.insert("refit".into(), scoring.refit.into());
+    }
     let mut top = toml::Table::new();
     top.insert("name".into(), format!("{name}-best").into());
     top.insert("seed".into(), toml::Value::Integer(seed as i64));
