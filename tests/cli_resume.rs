@@ -110,3 +110,21 @@ fn raising_a_random_search_trials_runs_only_the_new_draws() {
         .code(1)
         .stderr(contains("different search space"));
 }
+
+#[test]
+fn a_journal_of_an_earlier_version_is_named_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let quickstart = std::path::Path::new("search-spaces/quickstart.toml");
+    fs::copy(quickstart, out.join("space.toml")).unwrap();
+    // The header hpsearch wrote before the score columns existed.
+    fs::write(
+        out.join("trials.csv"),
+        "trial,status,val_loss,best_epoch,val_accuracy,train_loss,epochs_run,seconds,seed,bracket,rung,learning_rate,message\n",
+    )
+    .unwrap();
+    run(&out, quickstart, &["--resume"]).code(1).stderr(
+        contains("trials.csv:1: written by an earlier hpsearch").and(contains("new --out")),
+    );
+}

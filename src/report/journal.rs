@@ -373,10 +373,16 @@ fn header_params(path: &Path, header: &csv::StringRecord) -> Result<Vec<String>,
             .take(fixed)
             .all(|(a, b)| a == b);
     if !is_ours {
+        // Before `score` and the run columns, the journal went trial, status, val_loss, ….
+        let earlier = header.get(2) == Some("val_loss") && header.get(3) == Some("best_epoch");
         return Err(corrupt(
             path,
             1,
-            "this is not an hpsearch trials.csv header",
+            if earlier {
+                "written by an earlier hpsearch, whose journal has no score columns: run the sweep into a new --out"
+            } else {
+                "this is not an hpsearch trials.csv header"
+            },
         ));
     }
     Ok(header
