@@ -223,18 +223,19 @@ epochs = 6
 #[test]
 fn the_metric_picks_the_best_epoch() {
     let tmp = tempfile::tempdir().unwrap();
-    // A high rate: the loss is lowest early, accuracy peaks later.
+    // Accuracy on 30 validation rows reaches its top early and stays there while the loss
+    // goes on falling: the tie is broken by the loss, not by the first epoch.
     let text = r#"
 seed = 1
 [data]
-builtin = "digits"
+builtin = "iris"
 [search]
 metric = "val_accuracy"
 [params]
-learning_rate = 0.5
+learning_rate = 0.1
 neurons = 16
 batch_size = 8
-epochs = 15
+epochs = 30
 "#;
     let file = space(tmp.path(), "acc.toml", text);
     let out = tmp.path().join("out");
@@ -244,10 +245,19 @@ epochs = 15
     let accuracy: Vec<f64> = curve.iter().map(|c| number(c, "val_accuracy")).collect();
     let best = number(r, "best_epoch") as usize;
     let top = accuracy.iter().cloned().fold(f64::MIN, f64::max);
-    assert_eq!(
-        best,
-        accuracy.iter().position(|&a| a == top).unwrap(),
-        "first best"
+    // Of the epochs with the highest accuracy, the one with the lowest validation loss.
+    let loss = |e: usize| number(&curve[e], "val_loss");
+    let tied: Vec<usize> = (0..accuracy.len())
+        .filter(|&e| accuracy[e] == top)
+        .collect();
+    let expected = *tied
+        .iter()
+        .min_by(|&&a, &&b| loss(a).total_cmp(&loss(b)).then(a.cmp(&b)))
+        .unwrap();
+    assert_eq!(best, expected, "tied epochs {tied:?}");
+    assert!(
+        tied.len() > 1 && best != tied[0],
+        "the tie-break is exercised: {tied:?}"
     );
     assert_eq!(number(r, "val_accuracy"), accuracy[best]);
     assert_eq!(number(r, "val_loss"), number(&curve[best], "val_loss"));
@@ -339,4 +349,89 @@ epochs = 9
             .collect();
         assert_eq!(e, (0..9).map(|i| i.to_string()).collect::<Vec<_>>());
     }
+}
+
+#[test]
+fn halving_promotes_by_the_metric_not_by_validation_loss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = r#"
+name = "hvi"
+seed = 5
+[data]
+builtin = "iris"
+[search]
+strategy = "halving"
+trials = 27
+min_epochs = 2
+reduction = 3
+metric = "val_accuracy"
+[params]
+learning_rate  = { log_uniform = [0.0005, 2.0] }
+neurons        = { int = [4, 64], log = true }
+dropout        = { uniform = [0.0, 0.6] }
+epochs         = 18
+batch_size     = 32
+"#;
+    let file = space(tmp.path(), "hvi.toml", text);
+    let out = tmp.path().join("out");
+    run(&out, &file, &[]).success();
+    let trials = rows(&out, "trials.csv");
+    let mut promoted: Vec<u64> = trials
+        .iter()
+        .filter(|r| r["rung"] == "1")
+        .map(|r| r["trial"].parse().unwrap())
+        .collect();
+    promoted.sort_unstable();
+    let mut rung0: Vec<(f64, u64)> = trials
+        .iter()
+        .filter(|r| r["rung"] == "0")
+        .map(|r| (r["score"].parse().unwrap(), r["trial"].parse().unwrap()))
+        .collect();
+    rung0.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut best: Vec<u64> = rung0.iter().take(promoted.len()).map(|p| p.1).collect();
+    best.sort_unstable();
+    assert_eq!(promoted, best, "rung 0 promotes the best by score");
+}
+
+#[test]
+fn early_stopping_with_folds_is_judged_on_the_mean_curve() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = r#"
+name = "cv-patience"
+seed = 2
+[data]
+builtin = "iris"
+folds = 3
+[search]
+strategy = "random"
+trials = 6
+repeats = 2
+[params]
+learning_rate = { log_uniform = [0.3, 3.0] }
+neurons = 16
+epochs = 60
+patience = 3
+"#;
+    let file = space(tmp.path(), "p.toml", text);
+    let out = tmp.path().join("out");
+    run(&out, &file, &[]).success();
+    let curves = rows(&out, "curves.csv");
+    let ranked = rows(&out, "ranked.csv");
+    let mut stopped = 0;
+    for r in &ranked {
+        let epochs: usize = r["epochs_run"].parse().unwrap();
+        // Every run stops at the same epoch: no run's epochs are dropped.
+        let trial_rows = curves.iter().filter(|c| c["trial"] == r["trial"]).count();
+        assert_eq!(trial_rows, 6 * epochs, "trial {}", r["trial"]);
+        if r["status"] == "stopped_early" {
+            stopped += 1;
+            let best: usize = r["best_epoch"].parse().unwrap();
+            assert_eq!(
+                epochs,
+                best + 1 + 3,
+                "stops 3 epochs after the mean curve's best"
+            );
+        }
+    }
+    assert!(stopped > 0, "{ranked:?}");
 }

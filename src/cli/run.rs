@@ -350,16 +350,25 @@ pub(super) fn write_winner<'r>(
     // An interrupted sweep's winner may have to be retrained: that waits for a complete run.
     let mut score = None;
     let model = match complete {
-        true => objective
-            .winner(&config, winner.best_epoch)
-            .map_err(|m| anyhow::anyhow!("trial {}: {m}", winner.trial))?,
+        true => match objective.winner(&config, winner.best_epoch) {
+            Ok(None) => {
+                errln!(
+                    "note: refit = false: no model is saved and the test split is not scored; the ranking is the result"
+                );
+                None
+            }
+            Ok(model) => model,
+            // The sweep's results stand; only the winner's model could not be made.
+            Err(m) => {
+                errln!(
+                    "warning: trial {}: {m}; no model is saved and the test split is not scored (the ranking stands)\nhint: `hpsearch run best.toml` trains the winner alone; a lower learning_rate there may train it stably",
+                    winner.trial
+                );
+                None
+            }
+        },
         false => None,
     };
-    if complete && model.is_none() {
-        errln!(
-            "note: refit = false: no model is saved and the test split is not scored; the ranking is the result"
-        );
-    }
     if let Some(model) = model {
         match model.source {
             ModelSource::Kept => {}

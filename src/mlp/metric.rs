@@ -40,6 +40,12 @@ impl Metric {
             Metric::F1 => 1.0 - f1,
         }
     }
+
+    /// Whether (score, validation loss) `a` is better than `b`: a lower score, ties broken by
+    /// the lower loss (the same thing under [`Metric::Loss`]).
+    pub fn better(self, a: (f64, f64), b: (f64, f64)) -> bool {
+        a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+    }
 }
 
 /// The unweighted mean over classes of F1_c = 2·TP_c / (actual_c + predicted_c); a class that is

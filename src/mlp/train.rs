@@ -181,6 +181,16 @@ impl Best {
     pub fn score(&self, metric: Metric) -> f64 {
         metric.score(self.val_loss, self.val_accuracy, self.val_f1)
     }
+
+    /// Whether this epoch is better than `other` under `metric`: a lower score, or the same
+    /// score and a lower validation loss (accuracy and F1 tie often, and the first of tied
+    /// epochs is usually the least trained).
+    pub fn beats(&self, other: &Best, metric: Metric) -> bool {
+        metric.better(
+            (self.score(metric), self.val_loss),
+            (other.score(metric), other.val_loss),
+        )
+    }
 }
 
 /// What became NaN or infinite.

@@ -42,6 +42,7 @@ pub struct MlpObjective {
 struct Kept {
     id: u64,
     score: f64,
+    val_loss: f64,
     network: Network,
 }
 
@@ -168,14 +169,21 @@ impl MlpObjective {
         }
     }
 
-    /// Keeps `trainer`'s best-epoch weights if trial `id` ranks before the one kept so far.
-    fn offer(&self, id: u64, score: f64, trainer: &Trainer) {
+    /// Keeps `trainer`'s best-epoch weights if trial `id` (with `score` and `val_loss`) ranks
+    /// before the one kept so far: by score, then validation loss, then id, as ranked.csv.
+    fn offer(&self, id: u64, score: f64, val_loss: f64, trainer: &Trainer) {
         let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
-        let before = |k: &Kept| score.total_cmp(&k.score).then(id.cmp(&k.id)).is_lt();
+        let before = |k: &Kept| {
+            (score.total_cmp(&k.score))
+                .then(val_loss.total_cmp(&k.val_loss))
+                .then(id.cmp(&k.id))
+                .is_lt()
+        };
         if best.as_ref().is_none_or(before) {
             *best = Some(Kept {
                 id,
                 score,
+                val_loss,
                 network: trainer.best_network().clone(),
             });
         }
@@ -296,10 +304,15 @@ impl MlpObjective {
         Some(runs)
     }
 
-    /// The trial's checked trainer configuration, with the sweep's metric.
+    /// The trial's checked trainer configuration, with the sweep's metric. With several runs
+    /// per trial, early stopping is the objective's, on the runs' mean curve, not each
+    /// trainer's.
     fn config(&self, trial: &TrialConfig) -> Result<MlpConfig, String> {
         let mut params = mlp_params(&trial.params)?;
         params.metric = self.scoring.metric;
+        if self.runs_per_trial() > 1 {
+            params.patience = None;
+        }
         params.validate().map_err(|e| e.to_string())
     }
 
@@ -350,7 +363,9 @@ impl Objective for MlpObjective {
         let target = trial.epochs.map_or(all, |e| e.min(all));
         let mut curve = Vec::new();
         let mut ended = (Status::Completed, String::new());
-        for (run, state) in runs.iter().zip(&mut states) {
+        if let [state] = &mut states[..] {
+            // One run: one call, the trainer's own early stopping.
+            let run = &runs[0];
             let (train, val) = self.splits(run.fold);
             let mut report = |s: &EpochStats| on_epoch(&epoch_report(s, run));
             let more = target.saturating_sub(state.trainer.epoch());
@@ -362,11 +377,32 @@ impl Objective for MlpObjective {
             seconds += outcome.seconds;
             curve.extend(outcome.curve.iter().map(|s| epoch_report(s, run)));
             state.curve.extend_from_slice(&outcome.curve);
-            match outcome.status {
-                Status::Completed => {}
-                Status::StoppedEarly => ended.0 = Status::StoppedEarly,
-                status => {
-                    ended = (status, run_name(run, runs.len()));
+            if outcome.status != Status::Completed {
+                ended.0 = outcome.status;
+            }
+        } else {
+            // Several runs: epoch by epoch in step, early stopping judged on the mean curve.
+            let patience = mlp_config(&trial.params)?.patience();
+            'epochs: for epoch in states[0].trainer.epoch()..target {
+                for (run, state) in runs.iter().zip(&mut states) {
+                    let (train, val) = self.splits(run.fold);
+                    let mut report = |s: &EpochStats| on_epoch(&epoch_report(s, run));
+                    let outcome = state
+                        .trainer
+                        .train(train, val, 1, &mut report)
+                        .map_err(|e| e.to_string())?;
+                    self.count(outcome.curve.len());
+                    seconds += outcome.seconds;
+                    curve.extend(outcome.curve.iter().map(|s| epoch_report(s, run)));
+                    state.curve.extend_from_slice(&outcome.curve);
+                    if outcome.status != Status::Completed {
+                        ended = (outcome.status, run_name(run, runs.len()));
+                        break 'epochs;
+                    }
+                }
+                let since = epochs_since_best(&states, self.scoring.metric);
+                if patience.is_some_and(|p| since >= p) && epoch + 1 < all {
+                    ended.0 = Status::StoppedEarly;
                     break;
                 }
             }
@@ -379,7 +415,12 @@ impl Objective for MlpObjective {
         if goes_on {
             self.pause(trial.id, states);
         } else if outcome.status.is_ranked() && states.len() == 1 {
-            self.offer(trial.id, outcome.score, &states[0].trainer);
+            self.offer(
+                trial.id,
+                outcome.score,
+                outcome.best_val_loss,
+                &states[0].trainer,
+            );
         }
         Ok(outcome)
     }
@@ -495,8 +536,8 @@ fn run_name(run: &Run, runs: usize) -> String {
 }
 
 /// The outcome of a trial from its runs' whole-life curves: the mean curve over the epochs
-/// every run reached, its best epoch by `metric` (the first on ties, as the trainer picks it),
-/// and the figures there. `ended` is how training ended, with the run it concerns.
+/// every run reached, its best epoch by `metric` (ties by validation loss, then the first, as
+/// the trainer picks it), and the figures there. `ended` is how training ended, with the run it concerns.
 fn summarize(states: &[RunState], metric: Metric, ended: (Status, String)) -> TrialOutcome {
     let (status, message) = match ended.0 {
         Status::Completed => (TrialStatus::Completed, String::new()),
@@ -516,12 +557,12 @@ fn summarize(states: &[RunState], metric: Metric, ended: (Status, String)) -> Tr
             mean(e, |s| s.val_f1),
         )
     };
-    let score = |e: usize| {
+    let key = |e: usize| {
         let (loss, accuracy, f1) = figures(e);
-        metric.score(loss, accuracy, f1)
+        (metric.score(loss, accuracy, f1), loss)
     };
     let best = (0..epochs).fold(None, |best: Option<usize>, e| match best {
-        Some(b) if score(e) >= score(b) => Some(b),
+        Some(b) if !metric.better(key(e), key(b)) => Some(b),
         _ => Some(e),
     });
     let mut outcome = TrialOutcome::failed(message);
@@ -550,6 +591,15 @@ fn summarize(states: &[RunState], metric: Metric, ended: (Status, String)) -> Tr
         }
     }
     outcome
+}
+
+/// Epochs of the runs' mean curve after its best one (by `metric`, as [`summarize`] picks it).
+fn epochs_since_best(states: &[RunState], metric: Metric) -> usize {
+    let outcome = summarize(states, metric, (Status::Completed, String::new()));
+    let epochs = states.iter().map(|s| s.curve.len()).min().unwrap_or(0);
+    outcome
+        .best_epoch
+        .map_or(0, |best| epochs.saturating_sub(best + 1))
 }
 
 /// The sample standard deviation (n − 1 in the denominator) of at least two values.

@@ -15,6 +15,8 @@ pub struct RankKey {
     pub status: TrialStatus,
     /// Its score, lower is better (compared only for scored trials).
     pub score: f64,
+    /// Its validation loss, which breaks ties of scores (accuracy and F1 tie often).
+    pub val_loss: f64,
     /// Its id, which breaks ties.
     pub trial: u64,
     /// Epochs it trained (pruned trials that got further rank first).
@@ -27,13 +29,14 @@ impl RankKey {
         RankKey {
             status: record.status,
             score: record.score,
+            val_loss: record.val_loss,
             trial: record.trial,
             epochs: record.epochs_run,
         }
     }
 
     /// The ranked.csv order: trials that ran to their end (completed, stopped early) by
-    /// score, ties by trial id; then trials pruned by a rung, the ones that trained longest
+    /// score, ties by validation loss, then by trial id; then trials pruned by a rung, the ones that trained longest
     /// first, each budget by score; then diverged, then failed trials, by id.
     pub fn order(&self, other: &Self) -> Ordering {
         let group = |s: TrialStatus| match s {
@@ -45,7 +48,8 @@ impl RankKey {
         group(self.status)
             .cmp(&group(other.status))
             .then_with(|| match group(self.status) {
-                0 => self.score.total_cmp(&other.score),
+                0 => (self.score.total_cmp(&other.score))
+                    .then(self.val_loss.total_cmp(&other.val_loss)),
                 1 => (other.epochs.cmp(&self.epochs)).then(self.score.total_cmp(&other.score)),
                 _ => Ordering::Equal,
             })

@@ -228,7 +228,7 @@ impl TrialObserver for Collect {
             id: trial.id,
             rung: trial.rung.map(|r| r.index),
             status: outcome.status,
-            score: outcome.best_val_loss,
+            score: outcome.score,
         });
         Ok(())
     }
