@@ -16,8 +16,9 @@
 //!
 //! 1. **Split.** Sort the trials by score, ties by trial id; the best n_l = γ(n) form the *below*
 //!    set D_l, the rest the *above* set D_g. γ(n) = min(⌈0.15 n⌉, 25) by default (Optuna's
-//!    is min(⌈0.1 n⌉, 25)), or ⌈γ n⌉ for a fraction γ given in [`TpeSettings::gamma`]. A failed or diverged trial
-//!    (score `None` or not finite) is bad: it never enters D_l, whatever γ says.
+//!    is min(⌈0.1 n⌉, 25)), or ⌈γ n⌉ for a fraction γ given in [`TpeSettings::gamma`]. A
+//!    failed or diverged trial (score `None` or not finite) is bad: it never enters D_l,
+//!    whatever γ says.
 //! 2. **Densities.** l(x) is a mixture over D_l, g(x) over D_g, each with one extra *prior*
 //!    component. Component i is a product of one kernel per modelled parameter (multivariate:
 //!    one joint kernel per trial, not one mixture per parameter):
