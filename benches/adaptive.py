@@ -5,12 +5,13 @@ wall time per sweep seed, then the medians.
 (R = 27, η = 3, budget = 576) and successive halving (81 configurations, r = 1, η = 3).
 --group tpe (issue 13): random search and TPE with 60 trials each, and Hyperband (budget 576)
 with random and with TPE configurations.
+--group hyperband-tpe: the two Hyperband rows of --group tpe only.
 
 The space is search-spaces/digits-hyperband.toml's (digits-random.toml's parameters, R = 27);
 only its seed and [search] table change.
 
     cargo build --release
-    python3 benches/adaptive.py [--group adaptive|tpe] [--seeds 1,2,3,4,5] [--jobs 1]
+    python3 benches/adaptive.py [--group adaptive|tpe|hyperband-tpe] [--seeds 1,2,3,4,5] [--jobs 1]
 
 Standard library only; writes its results under a temporary directory.
 """
@@ -37,6 +38,10 @@ GROUPS = {
     "tpe": {
         "random 60": 'strategy = "random"\ntrials = 60\n',
         "tpe 60": 'strategy = "tpe"\ntrials = 60\n',
+        "hyperband 576 random": HYPERBAND,
+        "hyperband 576 tpe": HYPERBAND + 'sampler = "tpe"\n',
+    },
+    "hyperband-tpe": {
         "hyperband 576 random": HYPERBAND,
         "hyperband 576 tpe": HYPERBAND + 'sampler = "tpe"\n',
     },

@@ -9,6 +9,7 @@
 //!     cargo bench --bench samplers -- --jsonl PATH    # Optuna's results (default: the shared file)
 //!     cargo bench --bench samplers -- --first-seed 30 # seeds 30..60 (Optuna's rows stay 0..30)
 //!     cargo bench --bench samplers -- --candidates 48 --gamma 0.15 --prior-weight 0.5  # variants
+//!     cargo bench --bench samplers -- --out PATH      # also every study's best-after-k, as jsonl
 //!
 //! Each study is sequential, as Optuna's: ask one configuration, evaluate, tell (the history
 //! grows). With batch B, proposals are made in rounds of B: proposals Bk..Bk+B−1 all see the
@@ -280,6 +281,7 @@ struct Args {
     seeds: u64,
     functions: Vec<String>,
     jsonl: PathBuf,
+    out: Option<PathBuf>,
     skip_cost: bool,
 }
 
@@ -291,6 +293,7 @@ fn args() -> Args {
         functions: FUNCTIONS.iter().map(|f| f.name.to_string()).collect(),
         jsonl: Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../shared/bench/samplers/results-2026-12-02.jsonl"),
+        out: None,
         skip_cost: false,
     };
     let mut it = std::env::args().skip(1);
@@ -312,6 +315,7 @@ fn args() -> Args {
                     .collect()
             }
             "--jsonl" => args.jsonl = it.next().expect("--jsonl PATH").into(),
+            "--out" => args.out = Some(it.next().expect("--out PATH").into()),
             "--skip-cost" => args.skip_cost = true,
             "--candidates" => {
                 args.settings.candidates = it
@@ -347,6 +351,10 @@ fn main() {
     );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     let mut verdicts = Vec::new();
+    let mut out = args.out.as_ref().map(|path| {
+        std::fs::File::create(path)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()))
+    });
     for function in FUNCTIONS
         .iter()
         .filter(|f| args.functions.iter().any(|n| n == f.name))
@@ -370,7 +378,20 @@ fn main() {
                 let space = space(function.name, seed, function.params);
                 let (values, s) = study(&space, function.f, sampler, &args.settings);
                 seconds += s;
-                bests.push(best_after(&values));
+                let best = best_after(&values);
+                if let Some(file) = out.as_mut() {
+                    let line = serde_json::json!({
+                        "kind": "study",
+                        "function": function.name,
+                        "sampler": label,
+                        "seed": seed,
+                        "best": CHECKPOINTS.iter().zip(best).map(|(k, b)| (k.to_string(), serde_json::Value::from(b)))
+                            .collect::<serde_json::Map<_, _>>(),
+                    });
+                    use std::io::Write;
+                    writeln!(file, "{line}").expect("write --out");
+                }
+                bests.push(best);
             }
             let ms = seconds * 1e3 / (args.seeds as f64 * TRIALS as f64);
             rows.push((label.to_string(), summary(&bests), Some(ms)));
@@ -397,7 +418,7 @@ fn main() {
             let theirs = median("optuna tpe", c);
             let random = median("hpsearch random", c);
             verdicts.push(format!(
-                "- {} after {}: hpsearch tpe {:.6} vs optuna tpe {:.6} ({}), vs hpsearch random {:.6} ({})",
+                "- {} after {}: hpsearch tpe {:.7} vs optuna tpe {:.7} ({}), vs hpsearch random {} ({})",
                 function.name,
                 CHECKPOINTS[c],
                 ours,
@@ -421,12 +442,12 @@ fn main() {
         println!("{v}");
     }
     if !args.skip_cost {
-        cost();
+        cost(&args.settings);
     }
 }
 
 /// ask + tell at 1,000 finished trials with 10 parameters of every form.
-fn cost() {
+fn cost(settings: &TpeSettings) {
     const PARAMS: &str = "x1 = { uniform = [0.0, 1.0] }\nx2 = { uniform = [-5.0, 5.0] }\n\
         x3 = { uniform = [0.0, 1.0], num = 11 }\nx4 = { log_uniform = [1e-3, 10.0] }\n\
         x5 = { log_uniform = [1e-6, 1e-2], num = 5 }\nx6 = { uniform = [0.0, 2.0] }\n\
@@ -435,7 +456,6 @@ fn cost() {
     const FINISHED: usize = 1000;
     const ASKS: usize = 100;
     let space = space("cost", 1, PARAMS);
-    let settings = TpeSettings::default();
     let score = |p: &Params| -> f64 {
         ["x1", "x2", "x3", "x4", "x5", "x6", "lr", "layers", "width"]
             .iter()
@@ -455,7 +475,7 @@ fn cost() {
             .zip(&scores)
             .map(|(params, &score)| Observation { params, score })
             .collect();
-        let p = tpe::propose(&space, &settings, (FINISHED + k) as u64, &history);
+        let p = tpe::propose(&space, settings, (FINISHED + k) as u64, &history);
         drop(history);
         let s = score(&p);
         // tell: the history grows by the finished trial.

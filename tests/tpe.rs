@@ -1,8 +1,15 @@
 //! The TPE sampler through its public interface: startup equals random search, determinism,
 //! conditional parameters, failed trials, degenerate spaces, every value form, and that it
-//! learns (a one-parameter quadratic).
+//! learns (a one-parameter quadratic). Then end to end: `strategy = "tpe"` and Hyperband with
+//! `sampler = "tpe"` give the same reports for `-j 1` and `-j 2` and after a SIGKILL and
+//! `--resume`.
 
+mod common;
+
+use std::fs;
 use std::path::Path;
+
+use common::cli::{journal_len, ranked_without_timing, rows, run, run_until_rows};
 
 use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::search::random;
@@ -262,4 +269,84 @@ fn conditional_parameter_is_learned_where_it_applies() {
         "{close} of {} near 0.4",
         inverse.len()
     );
+}
+
+const TPE_SWEEP: &str = r#"
+name = "tpe"
+seed = 4
+[data]
+builtin = "iris"
+validation = 0.3
+[search]
+strategy = "tpe"
+trials = 14
+startup = 4
+batch = 3
+[params]
+learning_rate = { log_uniform = [0.01, 0.5] }
+neurons = { int = [4, 32], log = true }
+decay = ["none", "exponential"]
+decay_rate = { log_uniform = [0.05, 0.5] }
+epochs = 4
+"#;
+
+/// Hyperband with TPE configurations on digits, long enough to be killed partway; startup 4,
+/// so later brackets are proposed by the model (and every third configuration at random).
+const HYPERBAND_TPE: &str = r#"
+name = "hb-tpe"
+seed = 6
+[data]
+builtin = "digits"
+[search]
+strategy = "hyperband"
+reduction = 3
+budget = 60
+sampler = "tpe"
+startup = 4
+[params]
+learning_rate = { log_uniform = [0.01, 0.3] }
+neurons = [32, 64]
+dropout = { uniform = [0.0, 0.3] }
+batch_size = 4
+epochs = 9
+"#;
+
+/// The reports that must not depend on scheduling.
+fn reports(dir: &Path) -> (String, String) {
+    (
+        ranked_without_timing(dir),
+        fs::read_to_string(dir.join("curves.csv")).unwrap(),
+    )
+}
+
+#[test]
+fn jobs_do_not_change_a_tpe_sweep_or_hyperband_with_tpe() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in [("tpe", TPE_SWEEP), ("hb", HYPERBAND_TPE)] {
+        let file = common::cli::space(tmp.path(), &format!("{name}.toml"), text);
+        let one = tmp.path().join(format!("{name}1"));
+        let two = tmp.path().join(format!("{name}2"));
+        run(&one, &file, &["-j", "1"]).success();
+        run(&two, &file, &["-j", "2"]).success();
+        assert_eq!(reports(&one), reports(&two), "{name}");
+    }
+}
+
+#[test]
+fn a_killed_hyperband_with_tpe_resumes_to_the_same_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = common::cli::space(tmp.path(), "hb.toml", HYPERBAND_TPE);
+    let whole = tmp.path().join("whole");
+    run(&whole, &file, &[]).success();
+    let total = rows(&whole, "trials.csv").len();
+    // Inside the first bracket (random draws), and later, where the model proposes.
+    for at in [3, total / 2, total - 2] {
+        let killed = tmp.path().join(format!("killed{at}"));
+        let mut child = run_until_rows(&killed, &file, at);
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(journal_len(&killed) < total, "killed after the end");
+        run(&killed, &file, &["--resume"]).success();
+        assert_eq!(reports(&killed), reports(&whole), "killed at {at} rows");
+    }
 }

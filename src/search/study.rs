@@ -412,6 +412,11 @@ impl<'s> Study<'s> {
             let params = match self.sampler {
                 Sampler::Grid => grid::assignment(space, id),
                 Sampler::Random => random::assignment(space, id),
+                // BOHB's random fraction (Falkner et al. 2018): under halving and Hyperband a
+                // third of the configurations (ids divisible by 3) are random search's draws,
+                // so a model of low-budget results, which may rank the wrong configurations
+                // first, never decides a whole bracket.
+                Sampler::Tpe(_) if rungs.is_some() && id % 3 == 0 => random::assignment(space, id),
                 Sampler::Tpe(settings) => {
                     let history = self.history(rungs.is_some(), settings.startup);
                     tpe::propose(space, &settings, id, &history)
@@ -709,6 +714,37 @@ mod tests {
             batch
         );
         next
+    }
+
+    #[test]
+    fn tpe_under_hyperband_leaves_every_third_configuration_random() {
+        let s = space(
+            "strategy = \"hyperband\"\nreduction = 3\nsampler = \"tpe\"\nstartup = 4",
+            "learning_rate = { log_uniform = [0.001, 0.1] }\nepochs = 9",
+        );
+        let mut study = Study::new(&s);
+        drive(&mut study, |id, epochs| {
+            (id * 37 % 11) as f64 / (1 + epochs) as f64
+        });
+        let mut modelled = 0;
+        for id in 0..study.configurations() {
+            let random = random::assignment(&s, id);
+            let params = &study.configs[&id].params;
+            if id % 3 == 0 {
+                assert_eq!(*params, random, "configuration {id}");
+            } else if *params != random {
+                modelled += 1;
+            }
+        }
+        // Brackets of 9, 5 and 3 configurations. The first has no results to learn from; in
+        // the later two (ids 9..17), the five ids not divisible by 3 are TPE's.
+        let sizes: Vec<u64> = study
+            .brackets()
+            .iter()
+            .map(BracketPlan::configurations)
+            .collect();
+        assert_eq!(sizes, [9, 5, 3]);
+        assert_eq!(modelled, 5);
     }
 
     #[test]
