@@ -106,8 +106,7 @@ pub struct TpeOptions {
     /// Proposals per round (`batch`, default 4): a round sees only the trials of earlier rounds,
     /// so results never depend on `-j`.
     pub batch: u64,
-    /// The fraction of trials counted as good (`gamma`); default: Optuna's rule
-    /// min(⌈0.1·n⌉, 25) trials.
+    /// The fraction of trials counted as good (`gamma`); default min(⌈0.15·n⌉, 25) trials.
     pub gamma: Option<f64>,
 }
 
