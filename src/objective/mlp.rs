@@ -215,13 +215,7 @@ impl MlpObjective {
             }));
         }
         drop(kept);
-        let mut trainer = Trainer::new(
-            &self.config(trial)?,
-            self.data.train.x.ncols(),
-            self.data.classes.len(),
-            trial.seed,
-        )
-        .map_err(|e| e.to_string())?;
+        let mut trainer = self.trainer(trial, trial.seed)?;
         let (train, val) = self.splits(None);
         let outcome = trainer
             .train(train, val, trainer.config().epochs(), &mut |_| {
@@ -242,13 +236,7 @@ impl MlpObjective {
     /// non-test row with folds) and returns the final weights.
     fn refit(&self, trial: &TrialConfig, best_epoch: Option<usize>) -> Result<WinnerModel, String> {
         let epochs = best_epoch.ok_or("cannot refit the winner: it has no best epoch")? + 1;
-        let mut trainer = Trainer::new(
-            &self.config(trial)?,
-            self.data.train.x.ncols(),
-            self.data.classes.len(),
-            trial.seed,
-        )
-        .map_err(|e| e.to_string())?;
+        let mut trainer = self.trainer(trial, trial.seed)?;
         let train = samples(&self.data.train);
         for epoch in 0..epochs {
             let loss = trainer.train_epoch(train).map_err(|e| e.to_string())?;
@@ -316,13 +304,16 @@ impl MlpObjective {
         params.validate().map_err(|e| e.to_string())
     }
 
+    /// A new trainer for `trial`'s network, initialized from `seed`.
+    fn trainer(&self, trial: &TrialConfig, seed: u64) -> Result<Trainer, String> {
+        let (inputs, classes) = (self.data.train.x.ncols(), self.data.classes.len());
+        Trainer::new(&self.config(trial)?, inputs, classes, seed).map_err(|e| e.to_string())
+    }
+
     /// A new trainer for `run`, trained (replayed) to `trial.start` epochs; adds the replay's
     /// seconds to `seconds`.
     fn start(&self, trial: &TrialConfig, run: &Run, seconds: &mut f64) -> Result<RunState, String> {
-        let config = self.config(trial)?;
-        let n_inputs = self.data.train.x.ncols();
-        let mut trainer = Trainer::new(&config, n_inputs, self.data.classes.len(), run.seed)
-            .map_err(|e| e.to_string())?;
+        let mut trainer = self.trainer(trial, run.seed)?;
         let mut curve = Vec::new();
         if trial.start > 0 {
             let (train, val) = self.splits(run.fold);
