@@ -443,16 +443,6 @@ impl Objective for MlpObjective {
             Err(_) => 0.0,
         }
     }
-
-    /// Scores the model of `trial` ([`MlpObjective::winner`]) on the test split.
-    fn test(&self, trial: &TrialConfig) -> Option<Result<TestScore, String>> {
-        self.data.test.as_ref()?;
-        Some(
-            self.winner(trial, None)
-                .and_then(|w| w.ok_or_else(|| "refit = false: no model".to_string()))
-                .and_then(|w| self.test_score(&w.network).expect("a test split")),
-        )
-    }
 }
 
 impl MlpObjective {
@@ -881,7 +871,11 @@ mod tests {
         assert_eq!(best, 0);
         assert_ne!(outcome.val_accuracy, last.val_accuracy);
         assert_eq!(objective.epochs_trained(), 6);
-        let score = objective.test(&trial).unwrap().unwrap();
+        let test = |o: &MlpObjective| {
+            let model = o.winner(&trial, outcome.best_epoch).unwrap().unwrap();
+            o.test_score(&model.network)
+        };
+        let score = test(&objective).unwrap().unwrap();
         assert_eq!(objective.epochs_trained(), 6, "the winner is not retrained");
         assert_eq!(score.samples, 6);
         // The test split is a copy of the validation rows' pattern: the best epoch's weights
@@ -900,9 +894,9 @@ mod tests {
         assert_eq!(model.source, ModelSource::Retrained);
         assert_eq!(winner(&objective).source, ModelSource::Kept);
         assert_eq!(model.network, winner(&objective).network);
-        assert_eq!(fresh.test(&trial).unwrap().unwrap(), score);
+        assert_eq!(test(&fresh).unwrap().unwrap(), score);
         assert!(objective.cost(&trial) > 0.0);
-        assert!(MlpObjective::new(toy_data(false)).test(&trial).is_none());
+        assert!(test(&MlpObjective::new(toy_data(false))).is_none());
     }
 
     #[test]

@@ -260,11 +260,4 @@ pub trait Objective: Sync {
     /// The search will not continue trial `id` (pruned, or its bracket is over): drop whatever
     /// was kept to continue it (default: nothing kept).
     fn release(&self, _id: u64) {}
-
-    /// Scores `trial`'s best-epoch weights on the test split (kept from its run; retrained
-    /// deterministically only when it ran in an earlier process); `None` when there is no test
-    /// split.
-    fn test(&self, _trial: &TrialConfig) -> Option<Result<TestScore, String>> {
-        None
-    }
 }
