@@ -36,8 +36,9 @@ impl RankKey {
     }
 
     /// The ranked.csv order: trials that ran to their end (completed, stopped early) by
-    /// score, ties by validation loss, then by trial id; then trials pruned by a rung, the ones that trained longest
-    /// first, each budget by score; then diverged, then failed trials, by id.
+    /// score, ties by validation loss, then by trial id; then trials pruned by a rung, the ones
+    /// that trained longest first, each budget by score; then diverged, then failed trials, by
+    /// id.
     pub fn order(&self, other: &Self) -> Ordering {
         let group = |s: TrialStatus| match s {
             TrialStatus::Completed | TrialStatus::StoppedEarly => 0,
