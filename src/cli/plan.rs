@@ -173,16 +173,18 @@ fn scoring(space: &space::SearchSpace, folds: usize) -> Option<String> {
     match runs {
         1 if metric == "val_loss" => None,
         1 => Some(format!("scoring: {by}")),
-        _ => Some(format!(
-            "scoring: {runs} trainings per trial ({} fold{} × {} repeat{}), {by} of their mean curve; {}",
-            folds.max(1),
-            if folds > 1 { "s" } else { "" },
-            scoring.repeats,
-            if scoring.repeats > 1 { "s" } else { "" },
-            match scoring.refit {
-                true => "the winner is refit for its best epoch count",
-                false => "refit = false: no model is saved",
-            }
-        )),
+        _ => Some(
+            format!(
+                "scoring: {runs} trainings per trial ({} fold{} × {} repeat{}), {by} of their mean curve; {}",
+                folds.max(1),
+                if folds > 1 { "s" } else { "" },
+                scoring.repeats,
+                if scoring.repeats > 1 { "s" } else { "" },
+                match scoring.refit {
+                    true => "the winner is refit for its best epoch count",
+                    false => "refit = false: no model is saved",
+                }
+            ) + &format!("; epoch counts below are per training (× {runs} in all)"),
+        ),
     }
 }
