@@ -1,7 +1,9 @@
 //! The ranking as JSON for pipelines: a JSON array with one object per ranked.csv row, keys in
 //! column order, each value typed from its text: empty → `null`, an integer → a JSON integer,
 //! another finite number → a JSON number, `[128, 64]` → an array of integers, else a string.
-//! `status` and `message` are always strings (or `null`). Every column is kept, known or not, so later columns appear without code changes.
+//! `status` and `message` are always strings (or `null`), `scores` an array of numbers and
+//! `within_one_se` a boolean (or `null`). Every column is kept, known or not, so later columns
+//! appear without code changes.
 
 use std::io::{self, Read, Write};
 
@@ -21,6 +23,8 @@ pub fn write_json(ranked: impl Read, out: &mut dyn Write) -> io::Result<()> {
             .map(|(k, v)| {
                 let value = match k {
                     "status" | "message" if !v.is_empty() => Value::String(v.to_string()),
+                    "scores" if !v.is_empty() => v.split_whitespace().map(typed).collect(),
+                    "within_one_se" if !v.is_empty() => Value::Bool(v == "yes"),
                     _ => typed(v),
                 };
                 (k.to_string(), value)
@@ -84,6 +88,21 @@ mod tests {
         assert_eq!(
             text,
             "[\n{\"rank\":1,\"trial\":8,\"status\":\"completed\",\"val_loss\":0.08,\"activation\":\"relu\",\"message\":null},\n{\"rank\":2,\"trial\":3,\"status\":\"failed\",\"val_loss\":null,\"activation\":\"tanh\",\"message\":\"boom, twice\"}\n]\n"
+        );
+    }
+
+    #[test]
+    fn the_run_columns_are_typed() {
+        let csv = "trial,within_one_se,scores\n1,yes,0.5 0.25\n2,no,\n3,,\n";
+        let mut out = Vec::new();
+        write_json(csv.as_bytes(), &mut out).unwrap();
+        let rows: Vec<Value> = serde_json::from_slice(&out).unwrap();
+        assert_eq!(rows[0]["within_one_se"], Value::Bool(true));
+        assert_eq!(rows[0]["scores"], serde_json::json!([0.5, 0.25]));
+        assert_eq!(rows[1]["within_one_se"], Value::Bool(false));
+        assert_eq!(
+            (&rows[2]["within_one_se"], &rows[2]["scores"]),
+            (&Value::Null, &Value::Null)
         );
     }
 
