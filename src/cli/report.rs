@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use hpsearch::objective::mlp::MlpObjective;
 use hpsearch::report::{self, ReportError, ResultsDir, html};
-use hpsearch::search::{Study, Told};
+use hpsearch::search::Study;
 use hpsearch::{data, space};
 
 use super::Failure;
@@ -68,12 +68,7 @@ fn warn_if_unfinished(dir: &ResultsDir) -> Result<(), Failure> {
     let mut study = Study::new(&space);
     for record in &journal.records {
         study
-            .restore(Told {
-                id: record.trial,
-                rung: record.rung,
-                status: record.status,
-                score: record.score,
-            })
+            .restore(record.told())
             .map_err(|e| anyhow::anyhow!("{}: {e}", dir.file("trials.csv").display()))?;
     }
     if study.ask().is_some() {
@@ -136,12 +131,7 @@ fn merge(args: &ReportArgs) -> Result<ExitCode, Failure> {
     let mut study = Study::new(&space);
     for record in &merged.records {
         study
-            .restore(Told {
-                id: record.trial,
-                rung: record.rung,
-                status: record.status,
-                score: record.score,
-            })
+            .restore(record.told())
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
     }
     let jobs_total = study.jobs_total();

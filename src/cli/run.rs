@@ -14,7 +14,7 @@ use hpsearch::objective::mlp::{MlpObjective, ModelSource};
 use hpsearch::objective::params::MLP_PARAMS;
 use hpsearch::report::{self, RankKey, Record, Recorder, ReportError, ResultsDir, Shard};
 use hpsearch::runner::{self, Observers};
-use hpsearch::search::{Study, Told};
+use hpsearch::search::Study;
 use hpsearch::space::SearchSpace;
 use hpsearch::{data, search, space};
 
@@ -94,18 +94,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     dir.write_atomic(report::DATA_FILE, |w| w.write_all(data_toml.as_bytes()))?;
     let trials_csv = dir.file("trials.csv");
     let (recorder, done) = Recorder::open(&dir, columns, dir.resumes(), |job| {
-        study
-            .restore(Told {
-                id: job.key.trial,
-                rung: job.rung,
-                status: job.key.status,
-                score: job.key.score,
-            })
-            .map_err(|e| ReportError::Corrupt {
-                path: trials_csv.clone(),
-                line: job.line,
-                message: format!("{e}; these results are another search's: use a new --out"),
-            })
+        study.restore(job.told()).map_err(|e| ReportError::Corrupt {
+            path: trials_csv.clone(),
+            line: job.line,
+            message: format!("{e}; these results are another search's: use a new --out"),
+        })
     })?;
     let mut done: Vec<RankKey> = done.iter().map(|d| d.key).collect();
     done.extend(restore_shards(&out, &others, &mut study)?);
@@ -293,19 +286,12 @@ fn restore_shards(
     let merged = report::read_shards(others)?;
     let mut keys = Vec::with_capacity(merged.records.len());
     for record in &merged.records {
-        study
-            .restore(Told {
-                id: record.trial,
-                rung: record.rung,
-                status: record.status,
-                score: record.score,
-            })
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: {e}; these results are another search's: use a new --out",
-                    out.join(report::SHARDS).display()
-                )
-            })?;
+        study.restore(record.told()).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {e}; these results are another search's: use a new --out",
+                out.join(report::SHARDS).display()
+            )
+        })?;
         keys.push(RankKey::of(record));
     }
     Ok(keys)

@@ -353,41 +353,33 @@ impl Objective for MlpObjective {
         let all = states[0].trainer.config().epochs();
         let target = trial.epochs.map_or(all, |e| e.min(all));
         let mut curve = Vec::new();
-        let mut ended = (Status::Completed, String::new());
-        if let [state] = &mut states[..] {
-            // One run: one call, the trainer's own early stopping.
-            let run = &runs[0];
+        // Trains `run` for up to `epochs` more epochs; how that call ended.
+        let mut step = |run: &Run, state: &mut RunState, epochs: usize| {
             let (train, val) = self.splits(run.fold);
             let mut report = |s: &EpochStats| on_epoch(&epoch_report(s, run));
-            let more = target.saturating_sub(state.trainer.epoch());
             let outcome = state
                 .trainer
-                .train(train, val, more, &mut report)
+                .train(train, val, epochs, &mut report)
                 .map_err(|e| e.to_string())?;
             self.count(outcome.curve.len());
             seconds += outcome.seconds;
             curve.extend(outcome.curve.iter().map(|s| epoch_report(s, run)));
             state.curve.extend_from_slice(&outcome.curve);
-            if outcome.status != Status::Completed {
-                ended.0 = outcome.status;
-            }
+            Ok::<_, String>(outcome.status)
+        };
+        let mut ended = (Status::Completed, String::new());
+        if let [state] = &mut states[..] {
+            // One run: one call, the trainer's own early stopping.
+            let more = target.saturating_sub(state.trainer.epoch());
+            ended.0 = step(&runs[0], state, more)?;
         } else {
             // Several runs: epoch by epoch in step, early stopping judged on the mean curve.
             let patience = mlp_config(&trial.params)?.patience();
             'epochs: for epoch in states[0].trainer.epoch()..target {
                 for (run, state) in runs.iter().zip(&mut states) {
-                    let (train, val) = self.splits(run.fold);
-                    let mut report = |s: &EpochStats| on_epoch(&epoch_report(s, run));
-                    let outcome = state
-                        .trainer
-                        .train(train, val, 1, &mut report)
-                        .map_err(|e| e.to_string())?;
-                    self.count(outcome.curve.len());
-                    seconds += outcome.seconds;
-                    curve.extend(outcome.curve.iter().map(|s| epoch_report(s, run)));
-                    state.curve.extend_from_slice(&outcome.curve);
-                    if outcome.status != Status::Completed {
-                        ended = (outcome.status, run_name(run, runs.len()));
+                    let status = step(run, state, 1)?;
+                    if status != Status::Completed {
+                        ended = (status, run_name(run, runs.len()));
                         break 'epochs;
                     }
                 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::rows::{append_rows, corrupt, for_each_row, truncate, write_line};
 use super::{RankKey, ReportError, ResultsDir, dir};
 use crate::objective::{TrialOutcome, TrialStatus};
-use crate::search::TrialConfig;
+use crate::search::{Told, TrialConfig};
 use crate::space::schema::ParamSpec;
 use crate::space::value::Params;
 
@@ -118,6 +118,16 @@ impl Record {
                         .unwrap_or_default()
                 })
                 .collect(),
+        }
+    }
+
+    /// What this row tells a study that is restored from the journal.
+    pub fn told(&self) -> Told {
+        Told {
+            id: self.trial,
+            rung: self.rung,
+            status: self.status,
+            score: self.score,
         }
     }
 
@@ -314,6 +324,18 @@ pub struct Done {
     pub key: RankKey,
     /// The rung it completed (halving, Hyperband).
     pub rung: Option<u32>,
+}
+
+impl Done {
+    /// What this job tells a study that is restored from the journal.
+    pub fn told(&self) -> Told {
+        Told {
+            id: self.key.trial,
+            rung: self.rung,
+            status: self.key.status,
+            score: self.key.score,
+        }
+    }
 }
 
 /// Reads a whole `trials.csv` into memory: its complete lines, first row of each (trial,
